@@ -1,0 +1,157 @@
+"""Request dependencies: the app state, who is calling, and the one role check (`require_role`).
+
+Every route declares its access with exactly one of ``require_role(role)`` (or the ``Viewer`` ...
+``Admin`` annotations) or ``public``; a test walks the route table to make sure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from gantry_core.api.errors import GantryError
+from gantry_core.auth import roles
+from gantry_core.auth.principal import Principal
+from gantry_core.plugins.types import Role
+from gantry_core.state import AppState
+
+SESSION_COOKIE = "gantry_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.gantry
+    return state
+
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+def client_ip(request: Request) -> str | None:
+    ip: str | None = request.scope.get("gantry.client_ip")
+    return ip
+
+
+def request_source(request: Request) -> str:
+    agent = request.headers.get("user-agent", "")
+    return "cli" if agent.startswith("gantry-cli/") else "api"
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """The caller, or None when no credentials were sent; bad credentials are 401."""
+    if "gantry.principal" in request.scope:
+        cached: Principal | None = request.scope["gantry.principal"]
+        return cached
+    state = app_state(request)
+    header = request.headers.get("authorization")
+    principal: Principal | None = None
+    if header:
+        scheme, _, credential = header.partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise GantryError(401, "unauthorized", "Authorization must be `Bearer <token or API key>`")
+        if credential.startswith("gantry_"):
+            principal = await state.auth.from_api_key(credential)
+        else:
+            principal = await state.auth.from_token(credential, "bearer")
+        if principal is None:
+            raise GantryError(401, "unauthorized", "token or API key is invalid, expired or revoked")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            principal = await state.auth.from_token(cookie, "session")
+            if principal is not None and request.method not in SAFE_METHODS:
+                check_same_origin(request)
+    request.scope["gantry.principal"] = principal
+    return principal
+
+
+def check_same_origin(request: Request) -> None:
+    """A cookie-authenticated request that changes state must come from this origin (CSRF)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    host = request.headers.get("host", "")
+    if origin and origin != "null":
+        parts = urlsplit(origin)
+        if parts.netloc == host and parts.scheme in ("http", "https"):
+            return
+    raise GantryError(403, "csrf_failed", "cross-site request refused: the Origin does not match this server")
+
+
+def _enforce_rate_limit(request: Request, principal: Principal) -> None:
+    wait = app_state(request).auth.requests.hit(f"u:{principal.user_id}")
+    if wait is not None:
+        raise GantryError(
+            429, "rate_limited", f"too many requests; retry in {wait} s", headers={"Retry-After": str(wait)}
+        )
+
+
+def require_role(role: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency admitting callers whose effective role is at least `role` (401 anonymous, 403 below)."""
+    needed = roles.level(role)
+    if needed == 0:
+        raise ValueError(f"unknown role {role!r}")
+
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate(request)
+        if principal is None:
+            raise GantryError(401, "unauthorized", "sign in or send a token or API key")
+        if principal.level < needed:
+            raise GantryError(
+                403,
+                "forbidden",
+                f"this requires the {role} role or higher; you are {principal.effective_role}",
+                [{"path": "role", "message": f"requires {role}"}],
+            )
+        _enforce_rate_limit(request, principal)
+        return principal
+
+    dependency.gantry_min_role = role  # type: ignore[attr-defined]
+    return dependency
+
+
+def public() -> None:
+    """Marks a route as open to anonymous callers."""
+
+
+public.gantry_public = True  # type: ignore[attr-defined]
+
+Viewer = Annotated[Principal, Depends(require_role("viewer"))]
+Developer = Annotated[Principal, Depends(require_role("developer"))]
+PlatformEngineer = Annotated[Principal, Depends(require_role("platform-engineer"))]
+Admin = Annotated[Principal, Depends(require_role("admin"))]
+Public = Depends(public)
+
+
+def _walk(dependant: Dependant) -> list[Any]:
+    found = [dependant.call] if dependant.call else []
+    for sub in dependant.dependencies:
+        found.extend(_walk(sub))
+    return found
+
+
+def route_access(route: APIRoute) -> str | None:
+    """The route's declared access: a role name, ``"public"``, or None when it declares neither."""
+    declared: list[str] = []
+    for call in _walk(route.dependant):
+        if getattr(call, "gantry_public", False):
+            declared.append("public")
+        elif (role := getattr(call, "gantry_min_role", None)) is not None:
+            declared.append(role)
+    if not declared:
+        return None
+    return max(declared, key=lambda r: roles.level(r) if r != "public" else 0)
+
+
+def plugin_enabled(plugin_id: str) -> Callable[[Request], None]:
+    """Guards a plugin's routes: 409 `plugin_disabled` while the plugin is not enabled."""
+
+    def dependency(request: Request) -> None:
+        if not app_state(request).plugin_states.is_enabled(plugin_id):
+            raise GantryError(409, "plugin_disabled", f"plugin {plugin_id!r} is not enabled")
+
+    return dependency

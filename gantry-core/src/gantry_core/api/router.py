@@ -1,0 +1,29 @@
+"""The explicit list of every core router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gantry_core.web.spa import spa_router
+
+__all__ = ["api_router", "root_router", "spa_router"]
+
+
+def root_router() -> APIRouter:
+    from gantry_core.api import system
+
+    return system.router
+
+
+def api_router() -> APIRouter:
+    from gantry_core.auth import views as auth_views
+    from gantry_core.catalog import schema_views
+    from gantry_core.plugins import views as plugin_views
+
+    router = APIRouter()
+    router.include_router(auth_views.router)
+    router.include_router(auth_views.users_router)
+    router.include_router(auth_views.groups_router)
+    router.include_router(schema_views.router)
+    router.include_router(plugin_views.router)
+    return router

@@ -1,0 +1,43 @@
+"""Liveness, readiness and metrics (F87, F88), outside /api/v1."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
+
+from gantry_core.api.deps import Public, State
+from gantry_core.api.errors import error_response
+from gantry_core.db.tables import entities
+
+log = logging.getLogger("gantry")
+router = APIRouter(tags=["system"])
+
+
+@router.get("/healthz", dependencies=[Public], summary="Liveness")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", dependencies=[Public], summary="Readiness: 503 when the database is unreachable")
+async def readyz(state: State) -> Response:
+    try:
+        await asyncio.wait_for(state.db.ping(), timeout=2.0)
+    except Exception:
+        return error_response(503, "not_ready", "database unreachable")
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/metrics", dependencies=[Public], summary="Prometheus metrics", response_class=Response)
+async def metrics(state: State, request: Request) -> Response:
+    try:
+        async with state.db.read() as conn:
+            count = (await conn.execute(select(func.count()).select_from(entities))).scalar_one()
+        state.metrics.entities.set(count)
+    except Exception:  # metrics stay available while the database is down
+        log.warning("could not count entities for /metrics", exc_info=True)
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,45 @@
+"""Write audit entries; always called with the connection of the change being audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gantry_core.db.tables import audit_log
+
+Source = Literal["api", "cli", "plugin", "system", "mcp"]
+
+
+async def record(
+    conn: AsyncConnection,
+    *,
+    action: str,
+    actor: str | None,
+    source: str,
+    ip: str | None,
+    resource_type: str | None = None,
+    resource_namespace: str | None = None,
+    resource_name: str | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        insert(audit_log).values(
+            timestamp=datetime.now(UTC),
+            user_name=actor,
+            action=action,
+            resource_type=resource_type,
+            resource_namespace=resource_namespace,
+            resource_name=resource_name,
+            source=source,
+            ip_address=ip,
+            before=dict(before) if before is not None else None,
+            after=dict(after) if after is not None else None,
+            details=dict(details) if details is not None else None,
+        )
+    )

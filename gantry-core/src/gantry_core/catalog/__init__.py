@@ -1,0 +1,1 @@
+"""The catalog: entities, validation, relations, graph, search, export and import."""

@@ -1,0 +1,135 @@
+"""Declaration types plugins return from their hooks. Plain frozen dataclasses the core validates."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+PLUGIN_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+KIND_NAME = re.compile(r"^[A-Z][A-Za-z0-9]{0,62}$")
+DECLARATION_NAME = re.compile(r"^[a-z][a-z0-9._-]{0,62}$")
+
+Role = Literal["viewer", "developer", "platform-engineer", "admin"]
+ROLE_LEVELS: Mapping[str, int] = {"viewer": 1, "developer": 2, "platform-engineer": 3, "admin": 4}
+
+UISlot = Literal["nav.item", "entity.tab", "entity.card", "entity.action", "catalog.column", "settings.page"]
+UIRenderer = Literal["table", "key-value", "status", "links", "markdown", "log-stream", "form"]
+
+
+@dataclass(frozen=True)
+class PluginManifest:
+    """What a plugin says about itself. `config_model` fields typed `SecretStr` are stored encrypted."""
+
+    id: str
+    title: str
+    description: str = ""
+    version: str = "0.0.0"
+    category: str = "integration"
+    icon: str = "puzzle"
+    config_model: type[BaseModel] | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceField:
+    """A spec field that points at other entities; each reference becomes a relation row.
+
+    `target_kind` is fixed for fields holding plain names (``providesApis`` → API); when it is None the
+    field holds ``{kind, name}`` objects (``dependsOn``). A field may hold one value or a list.
+    """
+
+    field: str
+    relation: str
+    target_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of entity: its canonical name (``Service``), plural, spec model and how it relates."""
+
+    name: str
+    plural: str
+    spec_model: type[BaseModel]
+    description: str
+    references: tuple[ReferenceField, ...] = ()
+    short_names: tuple[str, ...] = ()
+    icon: str = "box"
+    list_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PluginContext:
+    """What the core hands a plugin at run time: its id and logger (more services arrive with the runtime)."""
+
+    plugin_id: str
+    log: logging.Logger
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EntityEvent:
+    """An entity change, published after its transaction committed."""
+
+    type: Literal["entity.created", "entity.updated", "entity.deleted"]
+    kind: str
+    namespace: str
+    name: str
+    entity: Mapping[str, Any] | None
+    source: str
+    actor: str | None
+
+
+SyncRun = Callable[[Any], AsyncIterator[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SyncJob:
+    """A job the scheduler runs on its interval; `run(ctx)` yields entity documents to upsert."""
+
+    name: str
+    run: SyncRun
+    description: str = ""
+    interval: timedelta | None = timedelta(minutes=15)
+    run_on_enable: bool = True
+
+
+ExecuteAction = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ActionType:
+    """An executor for Action entities whose ``spec.type`` is `name`."""
+
+    name: str
+    execute: ExecuteAction
+    description: str = ""
+    config_model: type[BaseModel] | None = None
+
+
+@dataclass(frozen=True)
+class UICondition:
+    """When a UI extension shows: any listed kind, every listed annotation, every listed spec field."""
+
+    kinds: tuple[str, ...] = ()
+    annotations: tuple[str, ...] = ()
+    spec_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UIExtension:
+    """A declarative UI extension: a slot, a condition, a built-in renderer (or an ES module) and data."""
+
+    id: str
+    slot: UISlot
+    title: str
+    renderer: UIRenderer | None = None
+    component: str | None = None
+    data_url: str | None = None
+    when: UICondition = field(default_factory=UICondition)
+    order: int = 100
+    options: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,66 @@
+"""Start-up and shutdown of one app: data dir, engine, migrations, first-run admin, plugin lifespans."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+
+from gantry_core.auth import passwords
+from gantry_core.auth import service as auth_service
+from gantry_core.auth.principal import Authenticator
+from gantry_core.auth.tokens import load_or_create_secret
+from gantry_core.db import migrate
+from gantry_core.db.engine import Database, create_engine
+from gantry_core.plugins.state import PluginStates
+from gantry_core.settings import check_data_dir
+from gantry_core.state import AppState
+
+log = logging.getLogger("gantry")
+
+
+async def start(state: AppState, stack: AsyncExitStack) -> None:
+    settings = state.settings
+    check_data_dir(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url)
+    state.db = Database(engine)
+    stack.push_async_callback(state.db.dispose)
+    await migrate.upgrade(engine)
+
+    admin_password = settings.admin_password.get_secret_value()
+    async with state.db.write() as conn:
+        if await auth_service.ensure_admin(conn, admin_password):
+            log.info("created the admin user (username: admin)")
+        admin = await auth_service.user_by_username(conn, "admin")
+    if admin is not None and not settings.dev:
+        # Checking a password costs ~0.1 s of CPU: do it beside start-up, not in its way.
+        task = asyncio.get_running_loop().run_in_executor(None, _warn_default_password, admin["password_hash"])
+        stack.push_async_callback(asyncio.wait_for, task, None)
+
+    secret = load_or_create_secret(
+        settings.jwt_secret.get_secret_value() if settings.jwt_secret else None, settings.data_dir
+    )
+    state.auth = Authenticator(state.db, secret, settings.rate_limit)
+    stack.push_async_callback(state.auth.drain)
+
+    state.plugin_states = PluginStates(state.host)
+    async with state.db.read() as conn:
+        await state.plugin_states.refresh(conn)
+
+    for plugin_id in state.host.plugins:
+        if not state.plugin_states.is_enabled(plugin_id):
+            continue
+        ctx = state.host.context(plugin_id)
+        manager = state.host.manager.call("gantry_lifespan", plugin_id, ctx=ctx)
+        if manager is not None:
+            await stack.enter_async_context(manager)
+
+
+def _warn_default_password(password_hash: str | None) -> None:
+    if passwords.verify("changeme", password_hash)[0]:
+        log.warning("the admin user still has the default password 'changeme'; change it (F144)")
+
+
+async def stop(state: AppState) -> None:
+    log.info("gantry stopping")

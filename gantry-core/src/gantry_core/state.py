@@ -1,0 +1,25 @@
+"""What the lifespan builds and requests reach through `request.app.state.gantry`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gantry_core.auth.principal import Authenticator
+    from gantry_core.db.engine import Database
+    from gantry_core.observability.metrics import Metrics
+    from gantry_core.plugins.host import PluginHost
+    from gantry_core.plugins.state import PluginStates
+    from gantry_core.settings import GantrySettings
+
+
+@dataclass
+class AppState:
+    settings: GantrySettings
+    host: PluginHost
+    metrics: Metrics
+    db: Database = field(init=False)
+    auth: Authenticator = field(init=False)
+    plugin_states: PluginStates = field(init=False)
+    extras: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,71 @@
+"""Every task a person runs. `nox` alone runs the whole test suite (the README's test command)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["tests", "integration"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+DISTRIBUTIONS = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and (p / "pyproject.toml").exists())
+PLUGINS = [d for d in DISTRIBUTIONS if d.startswith("gantry-plugin-")]
+TEST_DEPS = ["pytest>=8.3", "pytest-asyncio>=1.0"]
+
+
+def _install(session: nox.Session, *dists: str) -> None:
+    """Install distributions from this checkout (editable) plus the test tools, nothing else."""
+    session.install(*TEST_DEPS)
+    session.install(*[arg for d in dists for arg in ("-e", str(ROOT / d))])
+
+
+@nox.session
+@nox.parametrize("dist", ["gantry-core", *PLUGINS])
+def tests(session: nox.Session, dist: str) -> None:
+    """Each distribution's own tests, with only the core and that distribution installed."""
+    _install(session, *dict.fromkeys(["gantry-core", dist]))
+    session.run("pytest", str(ROOT / dist / "tests"), "-q", *session.posargs)
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """Cross-package tests in tests/: contract, migrations, all plugins together, fuzz, e2e."""
+    _install(session, "gantry-core", *PLUGINS)
+    session.install("schemathesis>=4.0", "import-linter>=2.1", "alembic>=1.14")
+    session.run("pytest", str(ROOT / "tests"), "-q", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and format check, and the import-linter contracts."""
+    session.install("ruff>=0.9", "import-linter>=2.1")
+    session.install("-e", str(ROOT / "gantry-core"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy over every distribution."""
+    _install(session, "gantry-core", *PLUGINS)
+    session.install("mypy>=1.15", "types-PyYAML")
+    session.run("mypy", *[str(ROOT / d / "src") for d in DISTRIBUTIONS])
+
+
+@nox.session(python=False)
+def build(session: nox.Session) -> None:
+    """Build every wheel and sdist into dist/ (no workspace sources, as on PyPI)."""
+    session.run("uv", "build", "--all-packages", "--no-sources", "-o", str(ROOT / "dist"), external=True)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Run Gantry on SQLite with the demo catalog (the quick start)."""
+    _install(session, "gantry-core", *PLUGINS)
+    data_dir = os.environ.get("GANTRY_DATA_DIR", str(ROOT / "data"))
+    session.run("gantry", "serve", "--demo", *session.posargs, env={"GANTRY_DATA_DIR": data_dir})
