@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack
+from typing import Any
 
 from gantry_core.auth import passwords
 from gantry_core.auth import service as auth_service
 from gantry_core.auth.principal import Authenticator
 from gantry_core.auth.tokens import load_or_create_secret
+from gantry_core.catalog.service import get_entity, to_document
 from gantry_core.db import migrate
-from gantry_core.db.engine import Database, create_engine
+from gantry_core.db.engine import Database, asyncpg_dsn, create_engine
+from gantry_core.events.bus import Event, EventBus, PostgresEventBus
 from gantry_core.plugins.state import PluginStates
 from gantry_core.settings import check_data_dir
 from gantry_core.state import AppState
@@ -44,6 +47,9 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     state.auth = Authenticator(state.db, secret, settings.rate_limit)
     stack.push_async_callback(state.auth.drain)
 
+    state.bus = await _start_bus(state)
+    stack.push_async_callback(state.bus.stop)
+
     state.plugin_states = PluginStates(state.host)
     async with state.db.read() as conn:
         await state.plugin_states.refresh(conn)
@@ -55,6 +61,24 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
         manager = state.host.manager.call("gantry_lifespan", plugin_id, ctx=ctx)
         if manager is not None:
             await stack.enter_async_context(manager)
+
+
+async def _start_bus(state: AppState) -> EventBus:
+    """In-process on SQLite; LISTEN/NOTIFY on PostgreSQL so replicas see each other's writes."""
+    if state.db.dialect != "postgresql":
+        bus = EventBus()
+    else:
+        dsn, server_settings = asyncpg_dsn(state.settings.database_url)
+
+        async def resolve(event: Event) -> dict[str, Any] | None:
+            ref = event.payload
+            async with state.db.read() as conn:
+                row = await get_entity(conn, str(ref.get("kind")), str(ref.get("namespace")), str(ref.get("name")))
+            return to_document(row) if row is not None else None
+
+        bus = PostgresEventBus(dsn, server_settings, resolve=resolve)
+    await bus.start()
+    return bus
 
 
 def _warn_default_password(password_hash: str | None) -> None:

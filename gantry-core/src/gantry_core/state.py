@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from gantry_core.auth.principal import Authenticator
     from gantry_core.db.engine import Database
+    from gantry_core.events.bus import EventBus
     from gantry_core.observability.metrics import Metrics
     from gantry_core.plugins.host import PluginHost
     from gantry_core.plugins.state import PluginStates
@@ -22,4 +23,5 @@ class AppState:
     db: Database = field(init=False)
     auth: Authenticator = field(init=False)
     plugin_states: PluginStates = field(init=False)
+    bus: EventBus = field(init=False)
     extras: dict[str, Any] = field(default_factory=dict)

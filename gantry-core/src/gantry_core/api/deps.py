@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.requests import HTTPConnection
 
 from gantry_core.api.errors import GantryError
 from gantry_core.auth import roles
@@ -24,7 +25,7 @@ SESSION_COOKIE = "gantry_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def app_state(request: Request) -> AppState:
+def app_state(request: HTTPConnection) -> AppState:
     state: AppState = request.app.state.gantry
     return state
 
@@ -42,8 +43,10 @@ def request_source(request: Request) -> str:
     return "cli" if agent.startswith("gantry-cli/") else "api"
 
 
-async def authenticate(request: Request) -> Principal | None:
-    """The caller, or None when no credentials were sent; bad credentials are 401."""
+async def authenticate(request: HTTPConnection) -> Principal | None:
+    """The caller, or None when no credentials were sent; bad credentials are 401.
+
+    Works for HTTP requests and WebSocket handshakes alike (both are HTTP connections)."""
     if "gantry.principal" in request.scope:
         cached: Principal | None = request.scope["gantry.principal"]
         return cached
@@ -65,13 +68,13 @@ async def authenticate(request: Request) -> Principal | None:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             principal = await state.auth.from_token(cookie, "session")
-            if principal is not None and request.method not in SAFE_METHODS:
+            if principal is not None and request.scope.get("method", "GET") not in SAFE_METHODS:
                 check_same_origin(request)
     request.scope["gantry.principal"] = principal
     return principal
 
 
-def check_same_origin(request: Request) -> None:
+def check_same_origin(request: HTTPConnection) -> None:
     """A cookie-authenticated request that changes state must come from this origin (CSRF)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     host = request.headers.get("host", "")

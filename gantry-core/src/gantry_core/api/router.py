@@ -18,6 +18,8 @@ def root_router() -> APIRouter:
 def api_router() -> APIRouter:
     from gantry_core.auth import views as auth_views
     from gantry_core.catalog import schema_views
+    from gantry_core.catalog import views as catalog_views
+    from gantry_core.events import ws
     from gantry_core.plugins import views as plugin_views
 
     router = APIRouter()
@@ -26,4 +28,6 @@ def api_router() -> APIRouter:
     router.include_router(auth_views.groups_router)
     router.include_router(schema_views.router)
     router.include_router(plugin_views.router)
+    router.include_router(catalog_views.router)
+    router.include_router(ws.router)
     return router

@@ -43,3 +43,36 @@ async def record(
             details=dict(details) if details is not None else None,
         )
     )
+
+
+async def record_many(
+    conn: AsyncConnection,
+    entries: list[dict[str, Any]],
+    *,
+    actor: str | None,
+    source: str,
+    ip: str | None,
+) -> None:
+    """Write several entries (each with action, resource_* and before/after) in one statement."""
+    if not entries:
+        return
+    now = datetime.now(UTC)
+    await conn.execute(
+        insert(audit_log),
+        [
+            {
+                "timestamp": now,
+                "user_name": actor,
+                "source": source,
+                "ip_address": ip,
+                "details": None,
+                "resource_type": None,
+                "resource_namespace": None,
+                "resource_name": None,
+                "before": None,
+                "after": None,
+                **entry,
+            }
+            for entry in entries
+        ],
+    )

@@ -41,6 +41,16 @@ def async_url(db: str) -> str:
     return f"sqlite+aiosqlite:///{Path(db).expanduser()}"
 
 
+def asyncpg_dsn(url: str) -> tuple[str, dict[str, str]]:
+    """A plain asyncpg DSN and server settings (search_path for ``?schema=``) from an async URL."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((value for key, value in query if key == "schema"), None)
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    dsn = urlunsplit(("postgresql", parts.netloc, parts.path, rest, ""))
+    return dsn, ({"search_path": f"{schema},public"} if schema else {})
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 

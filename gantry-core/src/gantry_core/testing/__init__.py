@@ -109,11 +109,18 @@ class Gantry:
                 row = await auth_service.user_by_username(conn, username)
                 if row is None:
                     row = await auth_service.create_user(
-                        conn, username=username, password=None, role=role, display_name=username.title(),
+                        conn,
+                        username=username,
+                        password=None,
+                        role=role,
+                        display_name=username.title(),
                         email=f"{username}@example.com",
                     )
             token, _ = tokens.issue(
-                self.state.auth.jwt_secret, user_id=row["id"], username=username, role=row["role"],
+                self.state.auth.jwt_secret,
+                user_id=row["id"],
+                username=username,
+                role=row["role"],
                 version=row["token_version"],
             )
             self._tokens[username] = token

@@ -1,0 +1,108 @@
+"""Entity documents: normalise what a client sends, validate it against its kind, hash its content."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from gantry_core.api.errors import GantryError
+from gantry_core.plugins.host import PluginHost
+from gantry_core.plugins.kinds import API_VERSION, SERVER_MANAGED, RegisteredKind
+
+DEFAULT_NAMESPACE = "default"
+ORPHANED = "gantry.io/orphaned"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A validated entity document ready for the write path."""
+
+    kind: RegisteredKind
+    namespace: str
+    name: str
+    metadata: dict[str, Any]  # without server-managed fields, namespace included
+    spec: dict[str, Any]
+    content_hash: str
+    resource_version: str | None  # as sent by the client, for the conflict check
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind.name, self.namespace, self.name)
+
+
+class InvalidDocument(GantryError):
+    """A document that failed validation: 422 with every failing path."""
+
+    def __init__(self, details: list[dict[str, str]], message: str = "entity failed validation") -> None:
+        super().__init__(422, "validation_failed", message, details)
+
+
+def _control_chars(value: Any, path: str, found: list[dict[str, str]]) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            found.append({"path": path, "message": "must not contain NUL characters"})
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                found.append({"path": path, "message": "keys must not contain NUL characters"})
+            _control_chars(item, f"{path}/{key}", found)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _control_chars(item, f"{path}/{i}", found)
+
+
+def content_hash(kind: str, metadata: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
+    payload = orjson.dumps({"k": kind, "m": metadata, "s": spec}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def resolve_kind(host: PluginHost, kind: Any) -> RegisteredKind:
+    registered = host.kind(kind) if isinstance(kind, str) else None
+    if registered is None:
+        known = ", ".join(sorted(k.name for k in host.kinds.values()))
+        raise InvalidDocument([{"path": "/kind", "message": f"unknown kind; one of: {known}"}], "unknown kind")
+    return registered
+
+
+def parse(host: PluginHost, raw: Any, *, kind_hint: RegisteredKind | None = None) -> Document:
+    """Validate `raw` and return a Document; raises InvalidDocument listing every failing path."""
+    if not isinstance(raw, Mapping):
+        raise InvalidDocument([{"path": "", "message": "an entity must be a JSON object"}])
+    nul: list[dict[str, str]] = []
+    _control_chars(raw, "", nul)
+    if nul:
+        raise InvalidDocument(nul)
+    registered = kind_hint if kind_hint is not None and "kind" not in raw else resolve_kind(host, raw.get("kind"))
+    metadata_in = raw.get("metadata")
+    resource_version = None
+    if isinstance(metadata_in, Mapping):
+        rv = metadata_in.get("resourceVersion")
+        resource_version = str(rv) if rv is not None else None
+        metadata = {k: v for k, v in metadata_in.items() if k not in SERVER_MANAGED}
+        metadata.setdefault("namespace", DEFAULT_NAMESPACE)
+    else:
+        metadata = metadata_in  # type: ignore[assignment]
+    document = {
+        "apiVersion": raw.get("apiVersion", API_VERSION),
+        "kind": registered.name,
+        "metadata": metadata,
+        "spec": raw.get("spec", {}),
+        **{k: v for k, v in raw.items() if k not in ("apiVersion", "kind", "metadata", "spec")},
+    }
+    errors = registered.errors(document)
+    if errors:
+        raise InvalidDocument(errors)
+    spec = dict(document["spec"])
+    return Document(
+        kind=registered,
+        namespace=metadata["namespace"],
+        name=metadata["name"],
+        metadata=metadata,
+        spec=spec,
+        content_hash=content_hash(registered.name, metadata, spec),
+        resource_version=resource_version,
+    )

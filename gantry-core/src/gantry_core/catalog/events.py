@@ -1,0 +1,45 @@
+"""After commit: publish entity events on the bus and hand them to plugins' gantry_on_entity_event."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Iterable
+
+from gantry_core.plugins.types import EntityEvent
+from gantry_core.state import AppState
+
+log = logging.getLogger("gantry.catalog")
+
+
+def _payload(event: EntityEvent) -> dict[str, object]:
+    if event.entity is not None:
+        return dict(event.entity)
+    return {"kind": event.kind, "namespace": event.namespace, "name": event.name}
+
+
+async def publish(state: AppState, events: Iterable[EntityEvent | None]) -> None:
+    """Call only after the transaction that made the changes committed."""
+    hooks = state.host.manager.impls("gantry_on_entity_event")
+    for event in events:
+        if event is None:
+            continue
+        try:
+            await state.bus.publish("entities", event.type, _payload(event))
+        except Exception:
+            log.exception("could not publish %s for %s/%s", event.type, event.kind, event.name)
+        for plugin_id, impl in hooks.items():
+            if not state.plugin_states.is_enabled(plugin_id):
+                continue
+            try:
+                result = impl.function(
+                    **{
+                        k: v
+                        for k, v in {"event": event, "ctx": state.host.context(plugin_id)}.items()
+                        if k in impl.argnames
+                    }
+                )
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("plugin %s failed handling %s", plugin_id, event.type)

@@ -1,0 +1,229 @@
+"""Catalog reads: filters shared by lists, facets and export; graph traversal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gantry_core.api.errors import GantryError
+from gantry_core.catalog import search
+from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
+
+Sort = Literal["name", "-name", "updatedAt", "-updatedAt"]
+FACET_FIELDS = ("kind", "namespace", "owner", "tag", "lifecycle")
+
+
+@dataclass(frozen=True)
+class EntityFilter:
+    """The filters every catalog list, facet and export understands (F56, F58)."""
+
+    kind: str | None = None
+    namespace: str | None = None
+    owner: str | None = None
+    tag: str | None = None
+    lifecycle: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    q: str | None = None
+    search_words: list[str] = field(default_factory=list)
+
+    def clauses(self, dialect: str, *, skip: str | None = None) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+        """WHERE clauses and the bind parameters they need; `skip` leaves one field out (for facets)."""
+        where: list[ColumnElement[bool]] = []
+        params: dict[str, Any] = {}
+        if self.kind and skip != "kind":
+            where.append(entities.c.kind == self.kind)
+        if self.namespace and skip != "namespace":
+            where.append(entities.c.namespace == self.namespace)
+        if self.owner and skip != "owner":
+            where.append(entities.c.owner == self.owner)
+        if self.lifecycle and skip != "lifecycle":
+            where.append(entities.c.lifecycle == self.lifecycle)
+        if self.tag and skip != "tag":
+            where.append(exists().where(entity_tags.c.entity_id == entities.c.id, entity_tags.c.tag == self.tag))
+        for key, value in self.labels:
+            where.append(
+                exists().where(
+                    entity_labels.c.entity_id == entities.c.id,
+                    entity_labels.c.key == key,
+                    entity_labels.c.value == value,
+                )
+            )
+        if self.search_words:
+            where.append(search.matching_ids(dialect))
+            params["search_q"] = search.match_query(dialect, self.search_words)
+        return where, params
+
+
+def parse_labels(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for raw in values:
+        key, sep, value = raw.partition("=")
+        if not sep or not key:
+            raise GantryError(
+                400,
+                "invalid_parameter",
+                f"label: {raw!r} must look like key=value",
+                [{"path": "label", "message": "must be key=value"}],
+            )
+        pairs.append((key, value))
+    return tuple(pairs)
+
+
+def sort_columns(sort: Sort) -> tuple[list[Any], bool]:
+    if sort in ("name", "-name"):
+        return [entities.c.name, entities.c.id], sort.startswith("-")
+    return [entities.c.updated_at, entities.c.id], sort.startswith("-")
+
+
+def filtered(stmt: Select[Any], where: list[ColumnElement[bool]]) -> Select[Any]:
+    return stmt.where(and_(*where)) if where else stmt
+
+
+async def facets(
+    conn: AsyncConnection, flt: EntityFilter, fields: Sequence[str], limit: int = 100
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts per value of each field for the current filter (the field's own filter left out)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in fields:
+        where, params = flt.clauses(conn.dialect.name, skip=name)
+        if name == "tag":
+            column: Any = entity_tags.c.tag
+            base = select(column, func.count().label("n")).join(entities, entities.c.id == entity_tags.c.entity_id)
+        else:
+            column = getattr(entities.c, name)
+            base = select(column, func.count().label("n")).select_from(entities)
+            where = [*where, column.is_not(None)]
+        stmt = filtered(base, where).group_by(column).order_by(func.count().desc(), column).limit(limit)
+        rows = (await conn.execute(stmt, params)).all()
+        out[name] = [{"value": value, "count": count} for value, count in rows]
+    return out
+
+
+# -- graph -------------------------------------------------------------------------------------------
+
+MAX_NODES = 500
+Node = tuple[str, str, str]  # kind, namespace, name
+
+
+def node_id(kind: str, name: str, namespace: str, root_namespace: str) -> str:
+    base = f"{kind.lower()}/{name}"
+    return base if namespace == root_namespace else f"{namespace}/{base}"
+
+
+async def graph(
+    conn: AsyncConnection, root: Node, depth: int, direction: Literal["out", "in", "both"]
+) -> dict[str, Any]:
+    """Nodes and edges within `depth` hops of `root` (F53); missing targets are nodes with missing: true."""
+    found: dict[Node, dict[str, Any] | None] = {}
+    edges: dict[tuple[Node, Node, str], None] = {}
+    truncated = False
+    frontier = [root]
+    found[root] = None
+    for _ in range(depth):
+        if not frontier:
+            break
+        rows = await _resolve(conn, frontier)
+        next_nodes: list[Node] = []
+        ids = {node: row["id"] for node, row in rows.items()}
+        for node, row in rows.items():
+            found[node] = dict(row)
+        if direction in ("out", "both") and ids:
+            rel_rows = await conn.execute(
+                select(
+                    entity_relations.c.source_id,
+                    entity_relations.c.type,
+                    entity_relations.c.target_kind,
+                    entity_relations.c.target_namespace,
+                    entity_relations.c.target_name,
+                ).where(entity_relations.c.source_id.in_(list(ids.values())))
+            )
+            by_id = {v: k for k, v in ids.items()}
+            for source_id, type_, tk, tns, tn in rel_rows.all():
+                target = (tk, tns, tn)
+                edges[(by_id[source_id], target, type_)] = None
+                if target not in found:
+                    found[target] = None
+                    next_nodes.append(target)
+        if direction in ("in", "both"):
+            src = entities.alias("src")
+            in_rows = await conn.execute(
+                select(
+                    src.c.kind,
+                    src.c.namespace,
+                    src.c.name,
+                    entity_relations.c.type,
+                    entity_relations.c.target_kind,
+                    entity_relations.c.target_namespace,
+                    entity_relations.c.target_name,
+                )
+                .join(src, src.c.id == entity_relations.c.source_id)
+                .where(
+                    tuple_(
+                        entity_relations.c.target_kind,
+                        entity_relations.c.target_namespace,
+                        entity_relations.c.target_name,
+                    ).in_(frontier)
+                )
+            )
+            for sk, sns, sn, type_, tk, tns, tn in in_rows.all():
+                source = (sk, sns, sn)
+                edges[(source, (tk, tns, tn), type_)] = None
+                if source not in found:
+                    found[source] = None
+                    next_nodes.append(source)
+        if len(found) > MAX_NODES:
+            truncated = True
+            break
+        frontier = next_nodes
+    unresolved = [n for n, row in found.items() if row is None]
+    if unresolved:
+        for node, row in (await _resolve(conn, unresolved)).items():
+            found[node] = dict(row)
+    nodes_out = []
+    kept = list(found.items())[:MAX_NODES]
+    kept_keys = {n for n, _ in kept}
+    for (kind, namespace, name), row in kept:
+        item: dict[str, Any] = {
+            "id": node_id(kind, name, namespace, root[1]),
+            "kind": kind,
+            "name": name,
+            "namespace": namespace,
+        }
+        if row is None:
+            item["missing"] = True
+        else:
+            if row.get("title"):
+                item["title"] = row["title"]
+            if row.get("owner"):
+                item["owner"] = row["owner"]
+        nodes_out.append(item)
+    edges_out = [
+        {"from": node_id(s[0], s[2], s[1], root[1]), "to": node_id(t[0], t[2], t[1], root[1]), "type": type_}
+        for (s, t, type_) in edges
+        if s in kept_keys and t in kept_keys
+    ]
+    return {"nodes": nodes_out, "edges": edges_out, "truncated": truncated}
+
+
+async def _resolve(conn: AsyncConnection, nodes: Sequence[Node]) -> dict[Node, Any]:
+    out: dict[Node, Any] = {}
+    unique = list(dict.fromkeys(nodes))
+    for start in range(0, len(unique), 300):
+        chunk = unique[start : start + 300]
+        rows = await conn.execute(
+            select(
+                entities.c.id,
+                entities.c.kind,
+                entities.c.namespace,
+                entities.c.name,
+                entities.c.title,
+                entities.c.owner,
+            ).where(tuple_(entities.c.kind, entities.c.namespace, entities.c.name).in_(chunk))
+        )
+        for row in rows.mappings():
+            out[(row["kind"], row["namespace"], row["name"])] = row
+    return out

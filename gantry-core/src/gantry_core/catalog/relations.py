@@ -1,0 +1,47 @@
+"""Relation rows derived on write (F39): the declared reference fields of the kind, plus `ownedBy`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from gantry_core.catalog.documents import Document
+
+OWNED_BY = "ownedBy"
+TEAM = "Team"
+
+
+class Relation(NamedTuple):
+    type: str
+    target_kind: str
+    target_namespace: str
+    target_name: str
+
+
+def _targets(value: Any, fixed_kind: str | None) -> list[tuple[str, str]]:
+    items = value if isinstance(value, list) else [value]
+    found: list[tuple[str, str]] = []
+    for item in items:
+        if fixed_kind is not None and isinstance(item, str):
+            found.append((fixed_kind, item))
+        elif isinstance(item, Mapping) and isinstance(item.get("name"), str):
+            kind = item.get("kind") if isinstance(item.get("kind"), str) else fixed_kind
+            if kind:
+                found.append((str(kind), item["name"]))
+    return found
+
+
+def derive(doc: Document, canonical_kind: Any = None) -> list[Relation]:
+    """Every relation of `doc`, deduplicated, in a stable order. Targets share the entity's namespace."""
+    relations: dict[Relation, None] = {}
+    owner = doc.metadata.get("owner")
+    if isinstance(owner, str):
+        relations[Relation(OWNED_BY, TEAM, doc.namespace, owner)] = None
+    for ref in doc.kind.kind.references:
+        if ref.field not in doc.spec:
+            continue
+        for kind, name in _targets(doc.spec[ref.field], ref.target_kind):
+            if canonical_kind is not None:
+                kind = canonical_kind(kind)
+            relations[Relation(ref.relation, kind, doc.namespace, name)] = None
+    return list(relations)

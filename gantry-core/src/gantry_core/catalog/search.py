@@ -1,0 +1,133 @@
+"""The search index: SQLite FTS5 (bm25, prefix) or PostgreSQL tsvector + GIN (with pg_trgm fuzzy names).
+
+Indexed: name, title, description, tags, owner and annotation values (F52). Kept in step by the write
+path, in the same transaction as the entity row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, literal_column, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gantry_core.api.errors import GantryError
+from gantry_core.db.tables import entities
+
+_TERM = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 16
+
+
+def terms(q: str | None) -> list[str]:
+    """The search terms of `q`; a blank or 1-character query is refused (400)."""
+    stripped = (q or "").strip()
+    if len(stripped) < 2:
+        raise GantryError(
+            400,
+            "invalid_parameter",
+            "q: type at least 2 characters to search",
+            [{"path": "q", "message": "must be at least 2 characters"}],
+        )
+    found = _TERM.findall(stripped.lower())[:MAX_TERMS]
+    if not found:
+        raise GantryError(
+            400,
+            "invalid_parameter",
+            "q: needs at least one letter or digit",
+            [{"path": "q", "message": "has no searchable words"}],
+        )
+    return found
+
+
+def _fields(name: str, metadata: Mapping[str, Any]) -> dict[str, str]:
+    annotations = metadata.get("annotations") or {}
+    return {
+        "name": f"{name} {name.replace('-', ' ')}",
+        "title": str(metadata.get("title") or ""),
+        "description": str(metadata.get("description") or ""),
+        "tags": " ".join(metadata.get("tags") or ()),
+        "owner": str(metadata.get("owner") or ""),
+        "annotations": " ".join(str(v) for v in annotations.values())[:65_536],
+    }
+
+
+async def index_many(conn: AsyncConnection, rows: list[tuple[int, str, Mapping[str, Any], bool]]) -> None:
+    """(Re)index entities given as (id, name, metadata, is_new)."""
+    if not rows:
+        return
+    params = [{"id": entity_id, **_fields(name, metadata)} for entity_id, name, metadata, _ in rows]
+    if conn.dialect.name == "sqlite":
+        stale = [{"id": entity_id} for entity_id, _, _, new in rows if not new]
+        if stale:
+            await conn.execute(text("DELETE FROM entity_search WHERE rowid = :id"), stale)
+        await conn.execute(
+            text(
+                "INSERT INTO entity_search(rowid, name, title, description, tags, owner, annotations) "
+                "VALUES (:id, :name, :title, :description, :tags, :owner, :annotations)"
+            ),
+            params,
+        )
+        return
+    await conn.execute(
+        text(
+            "INSERT INTO entity_search(entity_id, document) VALUES (:id, "
+            "setweight(to_tsvector('simple', :name), 'A') || setweight(to_tsvector('simple', :title), 'A') || "
+            "setweight(to_tsvector('simple', :description), 'B') || setweight(to_tsvector('simple', :tags), 'B') || "
+            "setweight(to_tsvector('simple', :owner), 'C') || setweight(to_tsvector('simple', :annotations), 'D')) "
+            "ON CONFLICT (entity_id) DO UPDATE SET document = EXCLUDED.document"
+        ),
+        params,
+    )
+
+
+async def unindex(conn: AsyncConnection, entity_id: int) -> None:
+    if conn.dialect.name == "sqlite":
+        await conn.execute(text("DELETE FROM entity_search WHERE rowid = :id"), {"id": entity_id})
+    # PostgreSQL: the row goes with the entity (ON DELETE CASCADE).
+
+
+def match_query(dialect: str, words: list[str]) -> str:
+    """The engine's query string: every word must match, the last one as a prefix."""
+    if dialect == "sqlite":
+        quoted = [f'"{w}"' for w in words]
+        quoted[-1] += "*"
+        return " ".join(quoted)
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+
+
+def matching_ids(dialect: str) -> ColumnElement[Any]:
+    """`entities.id IN (<ids matching :search_q>)`; bind `search_q` from :func:`match_query`."""
+    if dialect == "sqlite":
+        sub = text("SELECT rowid FROM entity_search WHERE entity_search MATCH :search_q")
+    else:
+        sub = text("SELECT entity_id FROM entity_search WHERE document @@ to_tsquery('simple', :search_q)")
+    return entities.c.id.in_(sub.columns(literal_column("id")))  # type: ignore[arg-type]
+
+
+def ranked_sql(dialect: str) -> str:
+    """(id, rank) of matching rows, best first; binds :search_q, :limit, :offset."""
+    if dialect == "sqlite":
+        return (
+            "SELECT rowid AS id, bm25(entity_search, 10.0, 6.0, 2.0, 4.0, 2.0, 1.0) AS rank "
+            "FROM entity_search WHERE entity_search MATCH :search_q ORDER BY rank, rowid LIMIT :limit OFFSET :offset"
+        )
+    return (
+        "SELECT entity_id AS id, -ts_rank_cd(document, to_tsquery('simple', :search_q)) AS rank "
+        "FROM entity_search WHERE document @@ to_tsquery('simple', :search_q) "
+        "ORDER BY rank, entity_id LIMIT :limit OFFSET :offset"
+    )
+
+
+def count_sql(dialect: str) -> str:
+    if dialect == "sqlite":
+        return "SELECT count(*) FROM entity_search WHERE entity_search MATCH :search_q"
+    return "SELECT count(*) FROM entity_search WHERE document @@ to_tsquery('simple', :search_q)"
+
+
+FUZZY_SQL = (
+    "SELECT id, -similarity(name, :raw) AS rank FROM entities WHERE name % :raw "
+    "ORDER BY rank, id LIMIT :limit OFFSET :offset"
+)
+FUZZY_COUNT_SQL = "SELECT count(*) FROM entities WHERE name % :raw"

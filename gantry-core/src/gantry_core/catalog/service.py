@@ -1,0 +1,311 @@
+"""The entity write path (DESIGN §3) and catalog reads. Never commits: callers own the transaction.
+
+Every writer — POST, PUT, DELETE, batch apply, plugin sync, imports, the demo loader — goes through
+:func:`write_many` / :func:`delete_entity`: validation happened in ``documents.parse``; here one
+transaction writes the rows, their relation, tag, label and search rows and the audit entries. Writes
+whose content hash is unchanged write and audit nothing. The caller publishes the returned events
+after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gantry_core.api.errors import GantryError
+from gantry_core.audit.service import record_many
+from gantry_core.catalog import relations as relmod
+from gantry_core.catalog import search
+from gantry_core.catalog.documents import Document
+from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
+from gantry_core.plugins.kinds import API_VERSION
+from gantry_core.plugins.types import EntityEvent
+
+Outcome = Literal["created", "updated", "unchanged"]
+_KEY_CHUNK = 300
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes and through what: recorded in the audit trail and on the row."""
+
+    name: str | None
+    source: str
+    ip: str | None = None
+    plugin: str | None = None
+
+
+@dataclass
+class WriteResult:
+    outcome: Outcome
+    entity: dict[str, Any]
+    event: EntityEvent | None = None
+
+
+@dataclass
+class WriteError:
+    error: GantryError
+
+
+@dataclass
+class _Pending:
+    index: int
+    doc: Document
+    existing: RowMapping | None
+    values: dict[str, Any] = field(default_factory=dict)
+    entity_id: int | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def to_document(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The API representation of an entity row."""
+    stored = row["metadata"]
+    metadata = {"name": row["name"], "namespace": row["namespace"], **stored}
+    metadata["createdAt"] = _iso(row["created_at"])
+    metadata["updatedAt"] = _iso(row["updated_at"])
+    if row["created_by"] is not None:
+        metadata["createdBy"] = row["created_by"]
+    metadata["resourceVersion"] = str(row["resource_version"])
+    if row["managed_by"]:
+        metadata["managedBy"] = row["managed_by"]
+    return {"apiVersion": API_VERSION, "kind": row["kind"], "metadata": metadata, "spec": row["spec"]}
+
+
+def _audit_view(document: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(document)
+
+
+def conflict(current: str, message: str = "the entity changed since you read it") -> GantryError:
+    return GantryError(
+        412,
+        "conflict",
+        f"{message} (current resourceVersion {current}); reload and retry",
+        [{"path": "/metadata/resourceVersion", "message": f"current is {current}"}],
+    )
+
+
+async def load_existing(
+    conn: AsyncConnection, keys: Sequence[tuple[str, str, str]], *, lock: bool = True
+) -> dict[tuple[str, str, str], RowMapping]:
+    found: dict[tuple[str, str, str], RowMapping] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), _KEY_CHUNK):
+        chunk = unique[start : start + _KEY_CHUNK]
+        stmt = select(entities).where(tuple_(entities.c.kind, entities.c.namespace, entities.c.name).in_(chunk))
+        if lock and conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        for row in (await conn.execute(stmt)).mappings():
+            found[(row["kind"], row["namespace"], row["name"])] = row
+    return found
+
+
+def _row_values(doc: Document, actor: Actor, now: datetime) -> dict[str, Any]:
+    lifecycle = doc.spec.get("lifecycle")
+    return {
+        "title": doc.metadata.get("title"),
+        "description": doc.metadata.get("description"),
+        "owner": doc.metadata.get("owner"),
+        "lifecycle": lifecycle if isinstance(lifecycle, str) else None,
+        "metadata": doc.metadata,
+        "spec": doc.spec,
+        "content_hash": doc.content_hash,
+        "updated_at": now,
+    }
+
+
+async def write_many(
+    conn: AsyncConnection,
+    docs: Sequence[Document],
+    actor: Actor,
+    *,
+    mode: Literal["create", "upsert"] = "upsert",
+    if_match: Mapping[int, str] | None = None,
+    canonical_kind: Any = None,
+) -> list[WriteResult | WriteError]:
+    """Write `docs` in the caller's transaction; one result per document, in order."""
+    results: list[WriteResult | WriteError | None] = [None] * len(docs)
+    seen: dict[tuple[str, str, str], int] = {}
+    existing = await load_existing(conn, [d.key for d in docs])
+    now = datetime.now(UTC)
+    inserts: list[_Pending] = []
+    updates: list[_Pending] = []
+    for i, doc in enumerate(docs):
+        if doc.key in seen:
+            results[i] = WriteError(
+                GantryError(
+                    422,
+                    "validation_failed",
+                    f"duplicate of entity {seen[doc.key]} in this batch",
+                    [{"path": "/metadata/name", "message": "appears twice in the batch"}],
+                )
+            )
+            continue
+        seen[doc.key] = i
+        row = existing.get(doc.key)
+        expected = (if_match or {}).get(i)
+        if row is None:
+            if expected is not None:
+                results[i] = WriteError(conflict("none", "the entity does not exist"))
+                continue
+            values = _row_values(doc, actor, now)
+            values.update(
+                kind=doc.kind.name,
+                namespace=doc.namespace,
+                name=doc.name,
+                resource_version=1,
+                managed_by=actor.plugin,
+                created_by=actor.name,
+                created_at=now,
+            )
+            inserts.append(_Pending(i, doc, None, values))
+            continue
+        current = str(row["resource_version"])
+        if mode == "create":
+            results[i] = WriteError(
+                GantryError(
+                    409,
+                    "already_exists",
+                    f"{doc.kind.name} {doc.name!r} already exists in namespace {doc.namespace!r}",
+                    [{"path": "/metadata/name", "message": "already exists"}],
+                )
+            )
+            continue
+        if (expected is not None and expected != current) or (
+            doc.resource_version is not None and doc.resource_version != current
+        ):
+            results[i] = WriteError(conflict(current))
+            continue
+        managed_by = actor.plugin or row["managed_by"]
+        if row["content_hash"] == doc.content_hash and row["managed_by"] == managed_by:
+            results[i] = WriteResult("unchanged", to_document(row))
+            continue
+        values = _row_values(doc, actor, now)
+        values.update(resource_version=row["resource_version"] + 1, managed_by=managed_by)
+        updates.append(_Pending(i, doc, row, values, entity_id=row["id"]))
+
+    if inserts:
+        stmt = insert(entities).returning(entities.c.id, sort_by_parameter_order=True)
+        ids = (await conn.execute(stmt, [p.values for p in inserts])).scalars().all()
+        for pending, entity_id in zip(inserts, ids, strict=True):
+            pending.entity_id = entity_id
+    if updates:
+        stmt_u = (
+            update(entities)
+            .where(entities.c.id == bindparam("_id"))
+            .values({k: bindparam(k) for k in updates[0].values})
+        )
+        await conn.execute(stmt_u, [{"_id": p.entity_id, **p.values} for p in updates])
+    written = inserts + updates
+    if written:
+        await _write_derived(conn, written, updates, canonical_kind)
+        audit_rows = []
+        for p in written:
+            assert p.entity_id is not None
+            row_like = {**(dict(p.existing) if p.existing else {}), **p.values, "id": p.entity_id}
+            if p.existing is None:
+                row_like.setdefault("created_by", actor.name)
+            document = to_document(row_like)
+            before = to_document(p.existing) if p.existing else None
+            kind = "entity.created" if before is None else "entity.updated"
+            audit_rows.append(
+                {
+                    "action": "create" if before is None else "update",
+                    "resource_type": p.doc.kind.name,
+                    "resource_namespace": p.doc.namespace,
+                    "resource_name": p.doc.name,
+                    "before": before,
+                    "after": document,
+                }
+            )
+            results[p.index] = WriteResult(
+                "created" if before is None else "updated",
+                document,
+                EntityEvent(kind, p.doc.kind.name, p.doc.namespace, p.doc.name, document, actor.source, actor.name),
+            )
+        await record_many(conn, audit_rows, actor=actor.name, source=actor.source, ip=actor.ip)
+    return [r for r in results if r is not None]
+
+
+async def _write_derived(
+    conn: AsyncConnection, written: list[_Pending], updated: list[_Pending], canonical_kind: Any
+) -> None:
+    updated_ids = [p.entity_id for p in updated]
+    if updated_ids:
+        for table in (entity_tags, entity_labels, entity_relations):
+            col = table.c.entity_id if table is not entity_relations else table.c.source_id
+            await conn.execute(delete(table).where(col.in_(updated_ids)))
+    tags: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    rels: list[dict[str, Any]] = []
+    for p in written:
+        md = p.doc.metadata
+        tags.extend({"entity_id": p.entity_id, "tag": t} for t in dict.fromkeys(md.get("tags") or ()))
+        labels.extend({"entity_id": p.entity_id, "key": k, "value": v} for k, v in (md.get("labels") or {}).items())
+        rels.extend(
+            {
+                "source_id": p.entity_id,
+                "type": r.type,
+                "target_kind": r.target_kind,
+                "target_namespace": r.target_namespace,
+                "target_name": r.target_name,
+            }
+            for r in relmod.derive(p.doc, canonical_kind)
+        )
+    if tags:
+        await conn.execute(insert(entity_tags), tags)
+    if labels:
+        await conn.execute(insert(entity_labels), labels)
+    if rels:
+        await conn.execute(insert(entity_relations), rels)
+    await search.index_many(
+        conn,
+        [(p.entity_id, p.doc.name, p.doc.metadata, p.existing is None) for p in written],  # type: ignore[misc]
+    )
+
+
+async def get_entity(conn: AsyncConnection, kind: str, namespace: str, name: str) -> RowMapping | None:
+    stmt = select(entities).where(entities.c.kind == kind, entities.c.namespace == namespace, entities.c.name == name)
+    return (await conn.execute(stmt)).mappings().first()
+
+
+async def delete_entity(
+    conn: AsyncConnection, kind: str, namespace: str, name: str, actor: Actor, *, if_match: str | None = None
+) -> EntityEvent:
+    row = (await load_existing(conn, [(kind, namespace, name)])).get((kind, namespace, name))
+    if row is None:
+        raise GantryError(404, "not_found", f"{kind} {name!r} not found in namespace {namespace!r}")
+    if if_match is not None and if_match != str(row["resource_version"]):
+        raise conflict(str(row["resource_version"]))
+    await search.unindex(conn, row["id"])
+    await conn.execute(delete(entities).where(entities.c.id == row["id"]))
+    before = to_document(row)
+    await record_many(
+        conn,
+        [
+            {
+                "action": "delete",
+                "resource_type": kind,
+                "resource_namespace": namespace,
+                "resource_name": name,
+                "before": before,
+                "after": None,
+            }
+        ],
+        actor=actor.name,
+        source=actor.source,
+        ip=actor.ip,
+    )
+    return EntityEvent("entity.deleted", kind, namespace, name, None, actor.source, actor.name)

@@ -1,0 +1,130 @@
+"""The event bus. In-process on SQLite; on PostgreSQL every event goes through NOTIFY so each replica
+(this one included) hears it from its LISTEN connection. Events are not persisted."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+log = logging.getLogger("gantry.events")
+CHANNELS = ("entities", "runs", "plugins")
+PG_CHANNEL = "gantry_events"
+_NOTIFY_LIMIT = 7_500  # PostgreSQL caps a NOTIFY payload at 8000 bytes
+
+
+@dataclass(frozen=True)
+class Event:
+    channel: str
+    type: str
+    payload: dict[str, Any]
+
+    def message(self) -> bytes:
+        return orjson.dumps({"type": self.type, "payload": self.payload})
+
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """Fan-out to listeners registered in this process. Listeners must not block (queue and return)."""
+
+    def __init__(self) -> None:
+        self._listeners: set[Listener] = set()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.add(listener)
+        return lambda: self._listeners.discard(listener)
+
+    def dispatch(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener failed")
+
+    async def publish(self, channel: str, type_: str, payload: dict[str, Any]) -> None:
+        self.dispatch(Event(channel, type_, payload))
+
+    async def start(self) -> None:
+        """Start receiving (nothing to do in-process)."""
+
+    async def stop(self) -> None:
+        """Stop receiving."""
+
+
+class PostgresEventBus(EventBus):
+    """LISTEN/NOTIFY on a dedicated asyncpg connection. Payloads too large for NOTIFY are sent as a
+    reference and re-read by each receiver through `resolve` (e.g. the entity by kind/namespace/name)."""
+
+    def __init__(
+        self, dsn: str, server_settings: dict[str, str] | None = None, resolve: Callable[[Event], Any] | None = None
+    ) -> None:
+        super().__init__()
+        self.dsn = dsn
+        self.server_settings = server_settings or {}
+        self.resolve = resolve
+        self._listen: Any = None
+        self._notify: Any = None
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        import asyncpg
+
+        self._listen = await asyncpg.connect(self.dsn, server_settings=self.server_settings)
+        self._notify = await asyncpg.connect(self.dsn, server_settings=self.server_settings)
+        await self._listen.add_listener(PG_CHANNEL, self._on_notify)
+
+    async def stop(self) -> None:
+        for conn in (self._listen, self._notify):
+            if conn is not None:
+                try:
+                    await conn.close(timeout=2)
+                except Exception:
+                    conn.terminate()
+        self._listen = self._notify = None
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def publish(self, channel: str, type_: str, payload: dict[str, Any]) -> None:
+        body = orjson.dumps({"c": channel, "t": type_, "p": payload}).decode()
+        if len(body.encode()) > _NOTIFY_LIMIT:
+            body = orjson.dumps({"c": channel, "t": type_, "ref": _reference(payload)}).decode()
+        async with self._lock:
+            await self._notify.execute("SELECT pg_notify($1, $2)", PG_CHANNEL, body)
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, body: str) -> None:
+        try:
+            data = orjson.loads(body)
+            if "ref" in data:
+                task = asyncio.get_running_loop().create_task(self._resolve_and_dispatch(data))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                return
+            self.dispatch(Event(data["c"], data["t"], data["p"]))
+        except Exception:
+            log.exception("bad event notification")
+
+    async def _resolve_and_dispatch(self, data: dict[str, Any]) -> None:
+        event = Event(data["c"], data["t"], data["ref"])
+        if self.resolve is not None:
+            resolved = await self.resolve(event)
+            if resolved is None:
+                return
+            event = Event(event.channel, event.type, resolved)
+        self.dispatch(event)
+
+
+def _reference(payload: dict[str, Any]) -> dict[str, Any]:
+    metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+    return {
+        "kind": payload.get("kind"),
+        "namespace": metadata.get("namespace", payload.get("namespace")),
+        "name": metadata.get("name", payload.get("name")),
+        "id": payload.get("id"),
+    }
