@@ -1,19 +1,34 @@
-"""Server settings: flags > environment (GANTRY_*) > gantry.yaml > defaults (SPEC F18-F25)."""
+"""Server settings: flags > environment (GANTRY_*) > gantry.yaml > defaults (SPEC F18-F25).
+
+Build them with :func:`load_settings`; a bad value raises :class:`SettingsError` whose message is one line
+naming the setting as the user wrote it (``--port``, ``GANTRY_PORT`` or ``port in gantry.yaml``) and the
+reason. Nothing here touches the disk except reading the settings file and, in :func:`check_data_dir`,
+probing (without leaving anything behind) that the data dir can be written.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import tempfile
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+SECRET_FIELDS = frozenset({"admin_password", "jwt_secret", "encryption_key"})
+_NOT_ECHOED = SECRET_FIELDS | {"db"}  # a database URL may carry a password
+CONFIG_FILE = Path("gantry.yaml")
+CONFIG_ENV = "GANTRY_CONFIG"
 
 
 class SettingsError(Exception):
@@ -24,51 +39,65 @@ def _snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 
 
-class YamlFileSource(PydanticBaseSettingsSource):
-    """Reads `gantry.yaml` (camelCase or snake_case keys) from the working directory or `--config`."""
-
-    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
-        super().__init__(settings_cls)
-        self.path = path
-        self._data = self._load()
-
-    def _load(self) -> dict[str, Any]:
-        explicit = self.path is not None
-        path = self.path if explicit else Path("gantry.yaml")
-        assert path is not None
-        if not path.exists():
-            if explicit:
-                raise SettingsError(f"config: {path} does not exist")
-            return {}
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"config: cannot read {path} ({exc})") from exc
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise SettingsError(f"config: {path} is not valid YAML{where}") from exc
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict):
-            raise SettingsError(f"config: {path} must hold a mapping of settings, not {type(raw).__name__}")
-        known = set(self.settings_cls.model_fields)
-        data: dict[str, Any] = {}
-        for key, value in raw.items():
-            name = _snake(str(key))
-            if name not in known:
-                raise SettingsError(f"config: unknown setting {key!r} in {path}")
-            data[name] = value
-        return data
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return self._data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(self._data)
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
-_config_path: ContextVar[Path | None] = ContextVar("gantry_config_path", default=None)
+def env_name(field_name: str) -> str:
+    """The environment variable of a setting: ``port`` → ``GANTRY_PORT``."""
+    return f"GANTRY_{field_name.upper()}"
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """What a settings file holds: values by field name and each key as written in the file."""
+
+    path: Path
+    values: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def read_config_file(path: Path | None = None) -> ConfigFile | None:
+    """Read `path` (or $GANTRY_CONFIG, or ./gantry.yaml when present); keys are camelCase or snake_case."""
+    if path is None and (from_env := os.environ.get(CONFIG_ENV)):
+        path = Path(from_env)
+    explicit = path is not None
+    path = path if path is not None else CONFIG_FILE
+    if not path.exists():
+        if explicit:
+            raise SettingsError(f"--config: {path} does not exist")
+        return None
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"--config: cannot read {path} ({exc})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None)
+        raise SettingsError(f"{path}: not valid YAML{where}{f' ({problem})' if problem else ''}") from None
+    if raw is None:
+        return ConfigFile(path)
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: must be a mapping of settings (key: value), not a {type(raw).__name__}")
+    known = GantrySettings.model_fields
+    config = ConfigFile(path)
+    for key, value in raw.items():
+        name = _snake(str(key))
+        if name not in known:
+            camel = [_camel(n) for n in known]
+            close = difflib.get_close_matches(str(key), camel, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; known settings: {', '.join(sorted(camel))}"
+            raise SettingsError(f"{key} in {path}: unknown setting{hint}")
+        if value is None:  # `key:` with nothing after it means "not set"
+            continue
+        config.values[name] = value
+        config.keys[name] = str(key)
+    return config
+
+
+_config_file: ContextVar[ConfigFile | None] = ContextVar("gantry_config_file", default=None)
 
 
 class GantrySettings(BaseSettings):
@@ -99,6 +128,8 @@ class GantrySettings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level")
     demo: bool = Field(False, description="Load the demo catalog into an empty database")
 
+    _labels: dict[str, str] = PrivateAttr(default_factory=dict)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -108,8 +139,8 @@ class GantrySettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_path = _config_path.get() or (Path(p) if (p := os.environ.get("GANTRY_CONFIG")) else None)
-        return (init_settings, _CommaListEnv(settings_cls), YamlFileSource(settings_cls, config_path))
+        config = _config_file.get() or read_config_file()
+        return (init_settings, _GantryEnv(settings_cls), _ConfigFileSource(settings_cls, config))
 
     @field_validator("jwt_secret", "encryption_key")
     @classmethod
@@ -127,25 +158,46 @@ class GantrySettings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("log_level", "plugins_on_error", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("data_dir", "tls_cert", "tls_key")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
     @field_validator("db")
     @classmethod
     def _db_url(cls, value: str) -> str:
-        if "://" in value and not value.startswith(("postgres://", "postgresql://", "sqlite://")):
+        if value.startswith(("postgres://", "postgresql://")):
+            parts = urlsplit(value)
+            if not parts.hostname and not parts.path.strip("/"):
+                raise ValueError("a PostgreSQL URL needs a host or a database, e.g. postgresql://user@host/gantry")
+            for key, item in parse_qsl(parts.query, keep_blank_values=True):
+                if key == "schema" and not _SCHEMA_NAME.match(item):
+                    raise ValueError(f"?schema={item} must be a plain lowercase identifier")
+            return value
+        if "://" in value and not value.startswith("sqlite://"):
             raise ValueError("must be a SQLite file path or a postgres:// / postgresql:// URL")
         return value
-
-    @model_validator(mode="after")
-    def _tls_pair(self) -> GantrySettings:
-        if (self.tls_cert is None) != (self.tls_key is None):
-            raise ValueError("tls_cert and tls_key must be given together")
-        for path in (self.tls_cert, self.tls_key):
-            if path is not None and not path.is_file():
-                raise ValueError(f"{path} is not a readable file")
-        return self
 
     @property
     def is_postgres(self) -> bool:
         return self.db.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None on PostgreSQL (or an in-memory SQLite URL)."""
+        if self.is_postgres:
+            return None
+        if not self.db:
+            return self.data_dir / "gantry.db"
+        if self.db.startswith("sqlite://"):
+            path = self.db.removeprefix("sqlite://").removeprefix("/")
+            return Path(path).expanduser() if path and ":memory:" not in path else None
+        return Path(self.db).expanduser()
 
     @property
     def database_url(self) -> str:
@@ -154,46 +206,116 @@ class GantrySettings(BaseSettings):
 
         return async_url(self.db or str(self.data_dir / "gantry.db"))
 
+    def label(self, field_name: str) -> str:
+        """How the user set `field_name`: ``--port``, ``GANTRY_PORT`` or ``port in gantry.yaml``."""
+        return self._labels.get(field_name, env_name(field_name))
 
-class _CommaListEnv(PydanticBaseSettingsSource):
-    """GANTRY_* environment variables, read as plain strings (lists are comma separated)."""
+
+class _GantryEnv(PydanticBaseSettingsSource):
+    """GANTRY_* environment variables, read as plain strings; lists are comma separated, empty is unset."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return os.environ.get(f"GANTRY_{field_name.upper()}"), field_name, False
+        return os.environ.get(env_name(field_name)) or None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for name in self.settings_cls.model_fields:
-            value = os.environ.get(f"GANTRY_{name.upper()}")
-            if value is not None:
-                data[name] = value
-        return data
+        return {name: value for name in self.settings_cls.model_fields if (value := os.environ.get(env_name(name)))}
+
+
+class _ConfigFileSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], config: ConfigFile | None) -> None:
+        super().__init__(settings_cls)
+        self.values = dict(config.values) if config else {}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+def _labels(flags: dict[str, Any], config: ConfigFile | None) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for name in GantrySettings.model_fields:
+        if name in flags:
+            labels[name] = f"--{name.replace('_', '-')}"
+        elif os.environ.get(env_name(name)):
+            labels[name] = env_name(name)
+        elif config is not None and name in config.keys:
+            labels[name] = f"{config.keys[name]} in {config.path}"
+    return labels
+
+
+def _reason(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> GantrySettings:
     """Build settings with flags (``overrides``, ``None`` meaning unset) on top; raise SettingsError."""
     flags = {key: value for key, value in overrides.items() if value is not None}
-    token = _config_path.set(config)
+    config_file = read_config_file(config)
+    labels = _labels(flags, config_file)
+    token = _config_file.set(config_file or ConfigFile(CONFIG_FILE))
     try:
-        return GantrySettings(**flags)
+        settings = GantrySettings(**flags)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(part) for part in err["loc"]) or "settings"
-        env = f"GANTRY_{loc.upper()}" if loc in GantrySettings.model_fields else loc
-        message = str(err["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{env}: {message}") from None
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "settings"
+        label = labels.get(name, env_name(name) if name in GantrySettings.model_fields else name)
+        shown = "" if name in _NOT_ECHOED or error["type"] == "extra_forbidden" else f" (got {error['input']!r})"
+        raise SettingsError(f"{label}: {_reason(error)}{shown}") from None
     finally:
-        _config_path.reset(token)
+        _config_file.reset(token)
+    settings._labels = labels
+    _check_tls(settings)
+    return settings
+
+
+def _check_tls(settings: GantrySettings) -> None:
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        given, missing = ("tls_cert", "tls_key") if settings.tls_key is None else ("tls_key", "tls_cert")
+        flag, env = f"--{missing.replace('_', '-')}", env_name(missing)
+        raise SettingsError(f"{settings.label(given)}: HTTPS needs {flag} / {env} as well")
+    for name in ("tls_cert", "tls_key"):
+        path: Path | None = getattr(settings, name)
+        if path is not None and not (path.is_file() and os.access(path, os.R_OK)):
+            raise SettingsError(f"{settings.label(name)}: {path} is not a readable file")
 
 
 def check_data_dir(settings: GantrySettings) -> None:
-    """The data dir must exist (or be creatable) and be writable when SQLite or generated keys need it."""
-    path = settings.data_dir
+    """The data dir (and the SQLite file's folder) must be, or become, a folder Gantry can write.
+
+    Probes by creating and removing a temporary file or folder, so a read-only mount or a path that
+    cannot be created is refused before anything is written.
+    """
     needs_dir = not settings.is_postgres or settings.jwt_secret is None or settings.encryption_key is None
-    if not needs_dir:
+    if needs_dir:
+        _check_writable_dir(settings.data_dir, settings.label("data_dir"))
+    sqlite = settings.sqlite_path
+    if sqlite is not None and settings.db:
+        if sqlite.exists() and not sqlite.is_file():
+            raise SettingsError(f"{settings.label('db')}: {sqlite} is not a file")
+        if sqlite.parent.resolve() != settings.data_dir.resolve():
+            _check_writable_dir(sqlite.parent, settings.label("db"))
+
+
+def _check_writable_dir(path: Path, label: str) -> None:
+    if path.exists():
+        if not path.is_dir():
+            raise SettingsError(f"{label}: {path} is not a directory")
+        if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+            raise SettingsError(f"{label}: {path} is not readable and writable")
+        try:
+            handle, probe = tempfile.mkstemp(prefix=".gantry-probe-", dir=path)
+        except OSError as exc:
+            raise SettingsError(f"{label}: {path} is not writable ({exc.strerror})") from None
+        os.close(handle)
+        os.unlink(probe)
         return
-    if path.exists() and not path.is_dir():
-        raise SettingsError(f"GANTRY_DATA_DIR: {path} is not a directory")
-    probe = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise SettingsError(f"GANTRY_DATA_DIR: {path} is not writable")
+    parent = next((p for p in path.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir():
+        raise SettingsError(f"{label}: {path} cannot be created: {parent} is not a directory")
+    try:
+        Path(tempfile.mkdtemp(prefix=".gantry-probe-", dir=parent)).rmdir()
+    except OSError as exc:
+        raise SettingsError(f"{label}: {path} cannot be created in {parent} ({exc.strerror})") from None

@@ -31,7 +31,10 @@ def _settings(config: Path | None, **flags: Any) -> Any:
 
 
 def serve(
-    port: Annotated[int | None, typer.Option("--port", "-p", help="Port [env GANTRY_PORT, default 8080]")] = None,
+    # A string, so that a bad port is reported by the settings in one line like every other bad value.
+    port: Annotated[
+        str | None, typer.Option("--port", "-p", metavar="PORT", help="Port [env GANTRY_PORT, default 8080]")
+    ] = None,
     host: Annotated[str | None, typer.Option("--host", help="Interface [default 127.0.0.1]")] = None,
     db: DbOpt = None,
     dev: Annotated[bool | None, typer.Option("--dev/--no-dev", help="Development mode", show_default=False)] = None,
@@ -100,7 +103,8 @@ def db_upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
     from gantry_core.db.migrate import upgrade
 
     async def run() -> None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.sqlite_path is not None:
+            settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(settings.database_url)
         try:
             await upgrade(engine)
@@ -139,5 +143,3 @@ def register(app: typer.Typer) -> None:
     plugins_app.command("list")(plugins_list)
     app.add_typer(db_app, name="db")
     app.add_typer(plugins_app, name="plugins")
-
-
