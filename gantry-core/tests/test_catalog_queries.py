@@ -1,0 +1,279 @@
+"""Lists, pagination, filters, facets, search, graph, batch apply and export (F46-F58, F151, F153)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import yaml
+from sqlalchemy import func, select
+
+from gantry_core.db import tables
+from gantry_core.testing import Gantry
+
+
+def entity(kind: str, name: str, spec: dict[str, Any] | None = None, **metadata: Any) -> dict[str, Any]:
+    return {"apiVersion": "gantry.io/v1", "kind": kind, "metadata": {"name": name, **metadata}, "spec": spec or {}}
+
+
+CATALOG = [
+    entity("Team", "payments", {"members": [{"name": "alice", "email": "alice@example.com"}]}),
+    entity("Team", "platform"),
+    entity("Environment", "production", {"type": "production"}, owner="platform"),
+    entity("Infrastructure", "payments-db", {"type": "database"}, owner="payments", tags=["postgres"]),
+    entity("API", "payments-api", {"type": "rest"}, owner="payments"),
+    entity(
+        "Service",
+        "payment-gateway",
+        {
+            "type": "backend",
+            "lifecycle": "production",
+            "dependsOn": [{"kind": "Infrastructure", "name": "payments-db"}, {"kind": "Service", "name": "ledger"}],
+            "deployedIn": [{"kind": "Environment", "name": "production"}],
+            "providesApis": ["payments-api"],
+        },
+        owner="payments",
+        tags=["python", "tier-1"],
+        labels={"tier": "1", "app.kubernetes.io/part-of": "checkout"},
+        title="Payment Gateway",
+        description="Takes card payments from the storefront",
+    ),
+    entity(
+        "Service",
+        "checkout-web",
+        {"type": "frontend", "lifecycle": "experimental", "consumesApis": ["payments-api"]},
+        owner="platform",
+        tags=["typescript"],
+        labels={"tier": "2"},
+        description="The storefront checkout, talks to the payment gateway",
+    ),
+    entity(
+        "Service",
+        "fraud-scorer",
+        {"type": "worker", "lifecycle": "production"},
+        owner="payments",
+        tags=["python"],
+        namespace="risk",
+    ),
+    entity(
+        "Documentation",
+        "payments-runbook",
+        {"type": "runbook", "associatedEntity": {"kind": "service", "name": "payment-gateway"}},
+    ),
+]
+
+
+async def load(gantry: Gantry) -> Any:
+    client = await gantry.client("developer")
+    response = await client.post("/api/v1/apply", json={"entities": CATALOG})
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"] == {"created": len(CATALOG), "updated": 0, "unchanged": 0, "failed": 0}
+    return client
+
+
+async def names(client: Any, url: str) -> list[str]:
+    response = await client.get(url)
+    assert response.status_code == 200, response.text
+    return [item["metadata"]["name"] for item in response.json()["items"]]
+
+
+async def test_filters(gantry: Gantry) -> None:
+    client = await load(gantry)
+    assert await names(client, "/api/v1/entities?kind=service") == ["checkout-web", "fraud-scorer", "payment-gateway"]
+    assert await names(client, "/api/v1/entities/services?namespace=risk") == ["fraud-scorer"]
+    assert await names(client, "/api/v1/entities?owner=payments&kind=Service") == ["fraud-scorer", "payment-gateway"]
+    assert await names(client, "/api/v1/entities?tag=python") == ["fraud-scorer", "payment-gateway"]
+    assert await names(client, "/api/v1/entities?lifecycle=production") == ["fraud-scorer", "payment-gateway"]
+    assert await names(client, "/api/v1/entities?label=tier=1") == ["payment-gateway"]
+    assert await names(client, "/api/v1/entities?label=tier=1&label=app.kubernetes.io/part-of=checkout") == [
+        "payment-gateway"
+    ]
+    assert await names(client, "/api/v1/entities?label=tier=1&label=tier=2") == []
+    assert await names(client, "/api/v1/entities?q=storefront") == ["checkout-web", "payment-gateway"]
+    assert await names(client, "/api/v1/entities?q=storefront&owner=platform") == ["checkout-web"]
+    bad_label = await client.get("/api/v1/entities?label=novalue")
+    assert bad_label.status_code == 400 and bad_label.json()["code"] == "invalid_parameter"
+    assert (await client.get("/api/v1/entities?kind=flow")).json()["code"] == "unknown_kind"
+
+
+async def test_pagination_walks_everything_once(gantry: Gantry) -> None:
+    client = await gantry.client("developer")
+    docs = [entity("Team", f"team-{i:03d}") for i in range(137)]
+    assert (await client.post("/api/v1/apply", json={"entities": docs})).json()["summary"]["created"] == 137
+    for sort in ("name", "-name", "updatedAt", "-updatedAt"):
+        seen: list[str] = []
+        url = f"/api/v1/entities/team?limit=50&sort={sort}"
+        while True:
+            page = (await client.get(url)).json()
+            assert page["total"] == 137
+            assert len(page["items"]) <= 50
+            seen += [item["metadata"]["name"] for item in page["items"]]
+            if page["next"] is None:
+                break
+            url = f"/api/v1/entities/team?limit=50&sort={sort}&cursor={page['next']}"
+        assert len(seen) == 137 and len(set(seen)) == 137, sort
+        if sort == "name":
+            assert seen == sorted(seen)
+        if sort == "-name":
+            assert seen == sorted(seen, reverse=True)
+    default = (await client.get("/api/v1/entities")).json()
+    assert len(default["items"]) == 50
+    for bad in ("limit=0", "limit=501", "limit=x", "cursor=not-a-cursor", "sort=size"):
+        response = await client.get(f"/api/v1/entities?{bad}")
+        assert response.status_code == 400, bad
+        assert response.json()["code"] in ("invalid_parameter", "invalid_cursor"), bad
+
+
+async def test_facets_count_for_the_current_filter(gantry: Gantry) -> None:
+    client = await load(gantry)
+    body = (await client.get("/api/v1/facets?fields=owner,tag,kind,lifecycle,namespace&kind=service")).json()
+    assert {f["value"]: f["count"] for f in body["owner"]} == {"payments": 2, "platform": 1}
+    assert {f["value"]: f["count"] for f in body["tag"]} == {"python": 2, "tier-1": 1, "typescript": 1}
+    # a field's own filter is left out of its facet, so the other kinds stay visible
+    assert {f["value"]: f["count"] for f in body["kind"]}["Team"] == 2
+    assert {f["value"]: f["count"] for f in body["namespace"]} == {"default": 2, "risk": 1}
+    tagged = (await client.get("/api/v1/facets?fields=owner&tag=python")).json()
+    assert {f["value"]: f["count"] for f in tagged["owner"]} == {"payments": 2}
+    assert (await client.get("/api/v1/facets?fields=colour")).status_code == 400
+
+
+async def test_search_ranks_and_prefix_matches(gantry: Gantry) -> None:
+    client = await load(gantry)
+    body = (await client.get("/api/v1/search?q=paym")).json()
+    found = [(i["kind"], i["name"]) for i in body["items"]]
+    assert ("Service", "payment-gateway") in found
+    assert (
+        found.index(("Service", "payment-gateway")) < found.index(("Service", "checkout-web"))
+        if (("Service", "checkout-web") in found)
+        else True
+    )
+    assert body["total"] == len(found)
+    item = next(i for i in body["items"] if i["name"] == "payment-gateway")
+    assert item == {
+        "kind": "Service",
+        "namespace": "default",
+        "name": "payment-gateway",
+        "title": "Payment Gateway",
+        "description": "Takes card payments from the storefront",
+        "owner": "payments",
+        "tags": ["python", "tier-1"],
+    }
+    by_tag = [i["name"] for i in (await client.get("/api/v1/search?q=typescript")).json()["items"]]
+    assert by_tag == ["checkout-web"]
+    by_owner = {i["name"] for i in (await client.get("/api/v1/search?q=platform")).json()["items"]}
+    assert "checkout-web" in by_owner
+    two_words = [i["name"] for i in (await client.get("/api/v1/search?q=card%20pay")).json()["items"]]
+    assert two_words == ["payment-gateway"]
+    for blank in ("", "q=", "q=%20", "q=a"):
+        response = await client.get(f"/api/v1/search?{blank}")
+        assert response.status_code == 400 and response.json()["code"] == "invalid_parameter"
+    paged = (await client.get("/api/v1/search?q=pay&limit=1")).json()
+    assert len(paged["items"]) == 1 and paged["next"]
+    rest = (await client.get(f"/api/v1/search?q=pay&limit=1&cursor={paged['next']}")).json()
+    assert rest["items"] and rest["items"][0]["name"] != paged["items"][0]["name"]
+
+
+async def test_graph_depth_direction_and_missing_nodes(gantry: Gantry) -> None:
+    client = await load(gantry)
+    g = (await client.get("/api/v1/graph/service/payment-gateway")).json()
+    ids = {n["id"]: n for n in g["nodes"]}
+    assert set(ids) == {
+        "service/payment-gateway",
+        "infrastructure/payments-db",
+        "service/ledger",
+        "environment/production",
+        "api/payments-api",
+        "team/payments",
+        "documentation/payments-runbook",
+    }
+    assert ids["service/ledger"]["missing"] is True
+    assert "missing" not in ids["infrastructure/payments-db"]
+    edges = {(e["from"], e["to"], e["type"]) for e in g["edges"]}
+    assert ("service/payment-gateway", "team/payments", "ownedBy") in edges
+    assert ("service/payment-gateway", "service/ledger", "dependsOn") in edges
+    assert ("documentation/payments-runbook", "service/payment-gateway", "documents") in edges
+    assert g["truncated"] is False
+
+    out_only = (await client.get("/api/v1/graph/service/payment-gateway?direction=out")).json()
+    assert "documentation/payments-runbook" not in {n["id"] for n in out_only["nodes"]}
+    owned = (await client.get("/api/v1/graph/team/payments?direction=in")).json()
+    assert {n["id"] for n in owned["nodes"]} == {
+        "team/payments",
+        "service/payment-gateway",
+        "infrastructure/payments-db",
+        "api/payments-api",
+    }
+    deep = (await client.get("/api/v1/graph/api/payments-api?direction=in&depth=2")).json()
+    assert "documentation/payments-runbook" in {n["id"] for n in deep["nodes"]}
+    shallow = (await client.get("/api/v1/graph/api/payments-api?direction=in&depth=1")).json()
+    assert "documentation/payments-runbook" not in {n["id"] for n in shallow["nodes"]}
+    for bad in ("depth=0", "depth=6", "direction=up"):
+        assert (await client.get(f"/api/v1/graph/api/payments-api?{bad}")).status_code == 400, bad
+    assert (await client.get("/api/v1/graph/api/nope")).status_code == 404
+
+
+async def test_graph_is_capped_at_500_nodes(gantry: Gantry) -> None:
+    client = await gantry.client("developer")
+    deps = [{"kind": "Service", "name": f"dep-{i}"} for i in range(600)]
+    root = entity("Service", "hub", {"type": "backend", "dependsOn": deps})
+    assert (await client.post("/api/v1/entities", json=root)).status_code == 201
+    g = (await client.get("/api/v1/graph/service/hub")).json()
+    assert g["truncated"] is True
+    assert len(g["nodes"]) == 500
+
+
+async def test_apply_results_dry_run_and_atomic(gantry: Gantry) -> None:
+    client = await load(gantry)
+    audits = await _count(gantry, tables.audit_log)
+    changed = [
+        dict(CATALOG[0], spec={"members": [], "slackChannel": "#pay"}),
+        CATALOG[1],
+        entity("Team", "new-team"),
+        entity("Team", "Bad Name"),
+    ]
+    dry = (await client.post("/api/v1/apply", json={"entities": changed, "dryRun": True})).json()
+    assert [r["status"] for r in dry["results"]] == ["valid", "valid", "valid", "invalid"]
+    assert dry["results"][3]["details"][0]["path"] == "/metadata/name"
+    assert await _count(gantry, tables.audit_log) == audits
+
+    atomic = (await client.post("/api/v1/apply", json={"entities": changed, "atomic": True})).json()
+    assert [r["status"] for r in atomic["results"]] == ["skipped", "skipped", "skipped", "invalid"]
+    assert (await client.get("/api/v1/entities/team/new-team")).status_code == 404
+
+    duplicate = [entity("Team", "dup"), entity("Team", "dup")]
+    atomic_dup = (await client.post("/api/v1/apply", json={"entities": duplicate, "atomic": True})).json()
+    assert [r["status"] for r in atomic_dup["results"]] == ["skipped", "error"]
+    assert (await client.get("/api/v1/entities/team/dup")).status_code == 404
+
+    applied = (await client.post("/api/v1/apply", json={"entities": changed})).json()
+    assert [r["status"] for r in applied["results"]] == ["updated", "unchanged", "created", "invalid"]
+    assert applied["summary"] == {"created": 1, "updated": 1, "unchanged": 1, "failed": 1}
+    too_many = await client.post("/api/v1/apply", json={"entities": [entity("Team", f"t{i}") for i in range(1001)]})
+    assert too_many.status_code == 422
+    viewer = await gantry.client("viewer")
+    assert (await viewer.post("/api/v1/apply", json={"entities": []})).status_code == 403
+
+
+async def test_export_streams_every_format_and_round_trips(gantry: Gantry) -> None:
+    client = await load(gantry)
+    ndjson = await client.get("/api/v1/export?format=ndjson")
+    assert ndjson.headers["content-type"].startswith("application/x-ndjson")
+    docs = [orjson.loads(line) for line in ndjson.content.splitlines()]
+    assert len(docs) == len(CATALOG)
+    assert all("createdAt" not in d["metadata"] and "resourceVersion" not in d["metadata"] for d in docs)
+    assert next(d for d in docs if d["metadata"]["name"] == "fraud-scorer")["metadata"]["namespace"] == "risk"
+    assert "namespace" not in next(d for d in docs if d["metadata"]["name"] == "payments")["metadata"]
+    as_json = (await client.get("/api/v1/export?format=json&kind=team")).json()
+    assert sorted(d["metadata"]["name"] for d in as_json) == ["payments", "platform"]
+    as_yaml = list(yaml.safe_load_all((await client.get("/api/v1/export?format=yaml&namespace=risk")).text))
+    assert [d["metadata"]["name"] for d in as_yaml] == ["fraud-scorer"]
+    empty = (await client.get("/api/v1/export?format=json&kind=action")).json()
+    assert empty == []
+    again = (await client.post("/api/v1/apply", json={"entities": docs})).json()
+    assert again["summary"]["unchanged"] == len(CATALOG)
+    assert (await client.get("/api/v1/export?format=xml")).status_code == 400
+
+
+async def _count(gantry: Gantry, table: Any) -> int:
+    async with gantry.state.db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
