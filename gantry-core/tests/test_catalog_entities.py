@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import func, select
-
 from gantry_core.db import tables
 from gantry_core.testing import Gantry
+from sqlalchemy import func, select
 
 
 def service(name: str = "payment-api", **spec: Any) -> dict[str, Any]:

@@ -6,10 +6,9 @@ from typing import Any
 
 import orjson
 import yaml
-from sqlalchemy import func, select
-
 from gantry_core.db import tables
 from gantry_core.testing import Gantry
+from sqlalchemy import func, select
 
 
 def entity(kind: str, name: str, spec: dict[str, Any] | None = None, **metadata: Any) -> dict[str, Any]:
