@@ -49,6 +49,7 @@ class Recorder:
         self.lifespan: list[str] = []
         self.events: list[EntityEvent] = []
         self.executed: list[Mapping[str, Any]] = []
+        self.fail_next = False
 
 
 recorder = Recorder()
@@ -154,4 +155,7 @@ def gantry_lifespan(ctx: PluginContext) -> Any:
 
 @hookimpl
 def gantry_on_entity_event(event: EntityEvent, ctx: PluginContext) -> None:
+    if recorder.fail_next:
+        recorder.fail_next = False
+        raise RuntimeError("the reference plugin was told to fail")
     recorder.events.append(event)
