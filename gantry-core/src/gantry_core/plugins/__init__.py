@@ -1,5 +1,7 @@
 """The plugin contract: the only module (with gantry_core.testing) a plugin imports from the core."""
 
+from typing import TYPE_CHECKING
+
 from gantry_core.plugins.hookspecs import hookimpl, hookspec
 from gantry_core.plugins.types import (
     ROLE_LEVELS,
@@ -14,6 +16,9 @@ from gantry_core.plugins.types import (
     UICondition,
     UIExtension,
 )
+
+if TYPE_CHECKING:
+    from gantry_core.api.deps import public, require_role
 
 __all__ = [
     "ROLE_LEVELS",

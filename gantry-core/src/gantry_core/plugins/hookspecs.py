@@ -4,6 +4,9 @@ Registration hooks are synchronous, side-effect free and return declarations; th
 attributes each to its plugin and wires it. Plugins never receive the FastAPI app.
 """
 
+# mypy: disable-error-code="empty-body"
+# (hook specifications have no body: pluggy calls the implementations)
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence

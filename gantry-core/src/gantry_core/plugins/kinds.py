@@ -99,7 +99,7 @@ def _missing_descriptions(node: Any, path: str = "") -> list[str]:
 
 
 def spec_schema(kind: EntityKind) -> dict[str, Any]:
-    schema = _simplify(kind.spec_model.model_json_schema(mode="validation"))
+    schema: dict[str, Any] = _simplify(kind.spec_model.model_json_schema(mode="validation"))
     schema.pop("title", None)
     if schema.get("additionalProperties") is not False:
         raise ValueError("the spec model must forbid extra fields (model_config extra='forbid')")

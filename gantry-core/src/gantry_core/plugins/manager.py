@@ -77,6 +77,7 @@ class PluginManager:
         self.pm = _GantryPluggy(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.loaded: dict[str, LoadedPlugin] = {}
+        self.on_error: Literal["fail", "skip"] = "fail"
 
     def load(
         self,
@@ -86,6 +87,8 @@ class PluginManager:
         allow: list[str] | tuple[str, ...] = (),
         on_error: Literal["fail", "skip"] = "fail",
     ) -> None:
+        """Register each source with pluggy (builtins first); duplicate ids always stop start-up."""
+        self.on_error = on_error
         for source in sources:
             if not PLUGIN_ID.match(source.id):
                 self._failed(source, f"plugin id {source.id!r} must match {PLUGIN_ID.pattern}", on_error)
@@ -129,6 +132,13 @@ class PluginManager:
             status="error",
             error=reason,
         )
+
+    def reject(self, plugin_id: str, reason: str) -> None:
+        """Take a loaded plugin out again (its declarations were refused); keep it listed with `reason`."""
+        if self.pm.get_plugin(plugin_id) is not None:
+            self.pm.unregister(name=plugin_id)
+        loaded = self.loaded[plugin_id]
+        loaded.obj, loaded.status, loaded.error = None, "error", reason
 
     def impls(self, hook_name: str) -> dict[str, Any]:
         """The implementation of `hook_name` of each plugin that has one, keyed by plugin id."""

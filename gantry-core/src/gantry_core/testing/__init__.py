@@ -15,15 +15,18 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import insert, update
 
 from gantry_core.app import create_app
 from gantry_core.auth import service as auth_service
 from gantry_core.auth import tokens
+from gantry_core.db import tables
 from gantry_core.plugins.types import ROLE_LEVELS
 from gantry_core.settings import GantrySettings, load_settings
 from gantry_core.state import AppState
@@ -46,7 +49,7 @@ async def throwaway_database(tmp_path: Path, backend: str = "sqlite") -> AsyncIt
     if not base:
         yield str(tmp_path / "gantry.db")
         return
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     schema = f"gantry_test_{uuid.uuid4().hex[:12]}"
     dsn = base.replace("postgresql+asyncpg://", "postgresql://")
@@ -130,6 +133,20 @@ class Gantry:
         """An HTTP client authenticated with a Bearer JWT of a user of `role`."""
         token = await self.token(role, username)
         return self.anonymous(headers={"Authorization": f"Bearer {token}"})
+
+    async def set_plugin_enabled(self, plugin_id: str, enabled: bool = True) -> None:
+        """Write the plugin's row in the `plugins` table and refresh the in-memory state, as enabling
+        through the API will. A plugin's lifespan is entered only when it is enabled at start-up."""
+        now = datetime.now(UTC)
+        async with self.state.db.write() as conn:
+            updated = await conn.execute(
+                update(tables.plugins).where(tables.plugins.c.id == plugin_id).values(enabled=enabled, updated_at=now)
+            )
+            if updated.rowcount == 0:
+                await conn.execute(
+                    insert(tables.plugins).values(id=plugin_id, enabled=enabled, config={}, updated_at=now)
+                )
+            await self.state.plugin_states.refresh(conn)
 
     async def aclose(self) -> None:
         for client in self._clients:

@@ -15,10 +15,7 @@ except ImportError:  # pragma: no cover
     pytest_asyncio = None  # type: ignore[assignment]
 
 
-if pytest_asyncio is not None:
-    _fixture = pytest_asyncio.fixture
-else:  # pragma: no cover
-    _fixture = pytest.fixture
+_fixture = pytest_asyncio.fixture if pytest_asyncio is not None else pytest.fixture
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
