@@ -16,6 +16,7 @@ def root_router() -> APIRouter:
 
 
 def api_router() -> APIRouter:
+    from gantry_core.audit import views as audit_views
     from gantry_core.auth import views as auth_views
     from gantry_core.catalog import schema_views
     from gantry_core.catalog import views as catalog_views
@@ -30,4 +31,5 @@ def api_router() -> APIRouter:
     router.include_router(plugin_views.router)
     router.include_router(catalog_views.router)
     router.include_router(ws.router)
+    router.include_router(audit_views.router)
     return router
