@@ -1,0 +1,110 @@
+"""`gantry serve` and the other server-side commands (SPEC F21, F163), run as real processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from gantry_core.testing.server import gantry_server
+
+SERVER_MODULES = ("fastapi", "sqlalchemy", "uvicorn", "alembic", "pluggy", "gantry_core.app", "gantry_core.db")
+
+
+def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GANTRY_")}
+    return subprocess.run(
+        [sys.executable, "-c", "from gantry_core.cli import main; main()", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_prints_its_url_creates_the_data_dir_and_stops_cleanly(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with gantry_server(data) as server:
+        assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+        assert f"serving at http://localhost:{server.port}" in server.log()
+        assert (data / "gantry.db").is_file()
+        secret = data / "jwt.secret"
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+        assert len(secret.read_text().strip()) == 64
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal so supervisors see it.
+    assert server.process.returncode in (0, -signal.SIGTERM)
+    assert "Traceback" not in server.log()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_serve_speaks_https_with_tls_cert_and_key(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path / "tls")
+    with gantry_server(tmp_path / "data", args=("--tls-cert", str(cert), "--tls-key", str(key))) as server:
+        assert server.url.startswith("https://")
+        assert httpx.get(f"{server.url}/healthz", verify=False).status_code == 200
+        assert f"serving at https://localhost:{server.port}" in server.log()
+
+
+def test_the_gantry_command_imports_no_server_module_until_a_server_command_runs(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from gantry_core.cli import main\n"
+        "sys.argv = ['gantry', '--help']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"server = {SERVER_MODULES!r}\n"
+        "print('LOADED', sorted(m for m in sys.modules if any(m == s or m.startswith(s + '.') for s in server)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "serve" in result.stdout and "db" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_plugins_list_shows_the_builtin_catalog(tmp_path: Path) -> None:
+    result = run("plugins", "list", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    catalog = next(line for line in result.stdout.splitlines() if line.startswith("catalog "))
+    assert "gantry-core" in catalog and catalog.endswith("builtin")
+    assert list(tmp_path.iterdir()) == []  # listing writes nothing
+
+
+def test_serve_help_lists_every_flag_of_f21(tmp_path: Path) -> None:
+    result = run("serve", "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for flag in ("--port", "-p", "--db", "--dev", "--admin-password", "--config", "--tls-cert", "--tls-key", "--host"):
+        assert flag in result.stdout
