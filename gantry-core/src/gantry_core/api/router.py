@@ -20,7 +20,9 @@ def api_router() -> APIRouter:
     from gantry_core.auth import views as auth_views
     from gantry_core.catalog import schema_views
     from gantry_core.catalog import views as catalog_views
+    from gantry_core.dashboard import views as dashboard_views
     from gantry_core.events import ws
+    from gantry_core.history import views as history_views
     from gantry_core.plugins import views as plugin_views
 
     router = APIRouter()
@@ -32,4 +34,6 @@ def api_router() -> APIRouter:
     router.include_router(catalog_views.router)
     router.include_router(ws.router)
     router.include_router(audit_views.router)
+    router.include_router(history_views.router)
+    router.include_router(dashboard_views.router)
     return router
