@@ -48,6 +48,7 @@ class Recorder:
     def __init__(self) -> None:
         self.lifespan: list[str] = []
         self.events: list[EntityEvent] = []
+        self.event_plugin_ids: list[str] = []  # ctx.plugin_id of each event
         self.executed: list[Mapping[str, Any]] = []
         self.fail_next = False
 
@@ -159,3 +160,4 @@ def gantry_on_entity_event(event: EntityEvent, ctx: PluginContext) -> None:
         recorder.fail_next = False
         raise RuntimeError("the reference plugin was told to fail")
     recorder.events.append(event)
+    recorder.event_plugin_ids.append(ctx.plugin_id)
