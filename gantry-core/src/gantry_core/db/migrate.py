@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gantry_core.db.tables import SEARCH_OBJECTS, metadata
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 7_420_001  # pg advisory lock id: replicas starting together migrate one at a time
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave the dialect-specific search index (FTS5 shadow tables, tsvector) out of comparisons."""
+    if type_ == "table" and name is not None:
+        return not any(name == o or name.startswith(f"{o}_") for o in SEARCH_OBJECTS)
+    if type_ == "index" and name is not None and isinstance(getattr(obj, "table", None), Table):
+        return not name.startswith("ix_entities_search")
+    return True
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -28,6 +42,7 @@ def _upgrade(connection: Connection) -> None:
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the newest schema; a no-op when it is there already."""
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin otherwise
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
 
@@ -36,3 +51,21 @@ def current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped in the package."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def schema_differences(connection: Connection) -> list[Any]:
+    """What autogenerate would change to make the database match `tables.metadata` (empty = in sync)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    context = MigrationContext.configure(
+        connection, opts={"include_object": include_object, "compare_type": True, "target_metadata": metadata}
+    )
+    return list(compare_metadata(context, metadata))

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from gantry_core.db.tables import SEARCH_OBJECTS, metadata
-from sqlalchemy import Table
-
-
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Leave the dialect-specific search index (FTS5 shadow tables, tsvector) out of comparisons."""
-    if type_ == "table" and name is not None:
-        return not any(name == o or name.startswith(f"{o}_") for o in SEARCH_OBJECTS)
-    if type_ == "index" and name is not None and isinstance(getattr(obj, "table", None), Table):
-        return not name.startswith("ix_entities_search")
-    return True
+from gantry_core.db.migrate import include_object
+from gantry_core.db.tables import metadata
 
 
 def run_migrations() -> None:
