@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gantry_core.cli import server
+from gantry_core.cli import actions, apply, auth, catalog, export, meta, server
 
 app = typer.Typer(
     name="gantry",
@@ -15,6 +15,12 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 server.register(app)
+auth.register(app)
+catalog.register(app)
+apply.register(app)
+export.register(app)
+actions.register(app)
+meta.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,5 @@
+"""`python -m gantry_core.cli` runs the `gantry` command."""
+
+from gantry_core.cli import main
+
+main()
