@@ -127,6 +127,9 @@ class GantrySettings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level")
     demo: bool = Field(False, description="Load the demo catalog into an empty database")
+    healthcheck_allow_private: bool = Field(
+        False, description="Let the health-check proxy reach loopback and private addresses (never link-local)"
+    )
 
     _labels: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -22,6 +22,7 @@ def api_router() -> APIRouter:
     from gantry_core.catalog import views as catalog_views
     from gantry_core.dashboard import views as dashboard_views
     from gantry_core.events import ws
+    from gantry_core.healthcheck import views as healthcheck_views
     from gantry_core.history import views as history_views
     from gantry_core.plugins import views as plugin_views
 
@@ -36,4 +37,5 @@ def api_router() -> APIRouter:
     router.include_router(audit_views.router)
     router.include_router(history_views.router)
     router.include_router(dashboard_views.router)
+    router.include_router(healthcheck_views.router)
     return router
