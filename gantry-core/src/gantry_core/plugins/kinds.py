@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,33 @@ def _simplify(node: Any) -> Any:
     return node
 
 
+_ACRONYMS = {"url": "URL", "urls": "URLs", "api": "API", "apis": "APIs", "id": "ID", "ids": "IDs"}
+
+
+def _label(field_name: str) -> str:
+    """A form label from a camelCase field name: ``healthCheckUrl`` → ``Health check URL``."""
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", field_name)] or [field_name]
+    words = [_ACRONYMS.get(w, w) for w in words]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
+def _label_fields(node: Any) -> None:
+    """Replace pydantic's generated titles (``Repourl``) with readable labels; explicit titles stay."""
+    if isinstance(node, list):
+        for item in node:
+            _label_fields(item)
+    if not isinstance(node, dict):
+        return
+    props = node.get("properties")
+    if isinstance(props, dict):
+        for name, sub in props.items():
+            generated = name.replace("_", " ").title()
+            if isinstance(sub, dict) and sub.get("title", generated) == generated:
+                sub["title"] = _label(name)
+    for value in node.values():
+        _label_fields(value)
+
+
 def _missing_descriptions(node: Any, path: str = "") -> list[str]:
     missing: list[str] = []
     if isinstance(node, dict):
@@ -101,6 +129,7 @@ def _missing_descriptions(node: Any, path: str = "") -> list[str]:
 def spec_schema(kind: EntityKind) -> dict[str, Any]:
     schema: dict[str, Any] = _simplify(kind.spec_model.model_json_schema(mode="validation"))
     schema.pop("title", None)
+    _label_fields(schema)
     if schema.get("additionalProperties") is not False:
         raise ValueError("the spec model must forbid extra fields (model_config extra='forbid')")
     missing = _missing_descriptions(schema)
@@ -149,7 +178,9 @@ class RegisteredKind:
     def errors(self, document: Any) -> list[dict[str, str]]:
         """Every failing JSON path of `document`, as ``[{path, message}]`` sorted by path."""
         details = [d for err in self.validator.iter_errors(document) for d in _details(err)]
-        return sorted(details, key=lambda d: d["path"])
+        # jsonschema reports each missing required field on its own; _details lists them all every time.
+        unique = {(d["path"], d["message"]): d for d in details}
+        return sorted(unique.values(), key=lambda d: d["path"])
 
 
 def _pointer(parts: Any) -> str:
