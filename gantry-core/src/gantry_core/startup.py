@@ -11,6 +11,7 @@ from gantry_core.auth import passwords
 from gantry_core.auth import service as auth_service
 from gantry_core.auth.principal import Authenticator
 from gantry_core.auth.tokens import load_or_create_secret
+from gantry_core.catalog.demo import load_demo
 from gantry_core.catalog.service import get_entity, to_document
 from gantry_core.db import migrate
 from gantry_core.db.engine import Database, asyncpg_dsn, create_engine
@@ -40,6 +41,9 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
         # Checking a password costs ~0.1 s of CPU: do it beside start-up, not in its way.
         task = asyncio.get_running_loop().run_in_executor(None, _warn_default_password, admin["password_hash"])
         stack.push_async_callback(asyncio.wait_for, task, None)
+
+    if settings.demo:
+        await load_demo(state)  # into an empty catalog only, before plugins start
 
     secret = load_or_create_secret(
         settings.jwt_secret.get_secret_value() if settings.jwt_secret else None, settings.data_dir
