@@ -14,16 +14,13 @@ async def test_healthz_and_readyz(gantry: Gantry) -> None:
 
 
 async def test_readyz_is_503_when_the_database_is_gone(gantry: Gantry) -> None:
-    await gantry.state.db.engine.dispose()
-    if gantry.state.db.dialect == "sqlite":
-        # Point the engine at a file that cannot be opened.
-        from gantry_core.db.engine import Database, create_engine
+    from gantry_core.db.engine import Database
 
-        gantry.state.db = Database(create_engine("sqlite+aiosqlite:////nonexistent-dir/x.db"))
-    else:
-        from gantry_core.db.engine import Database, create_engine
-
-        gantry.state.db = Database(create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none"))
+    await gantry.state.db.dispose()
+    if gantry.state.db.dialect == "sqlite":  # a file that cannot be opened
+        gantry.state.db = Database.open("sqlite+aiosqlite:////nonexistent-dir/x.db")
+    else:  # a server that is not there
+        gantry.state.db = Database.open("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     response = await gantry.anonymous().get("/readyz")
     assert response.status_code == 503
     assert response.json()["code"] == "not_ready"

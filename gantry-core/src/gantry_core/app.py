@@ -77,10 +77,11 @@ def create_app(
 
 
 def _include_routes(app: FastAPI, host: PluginHost) -> None:
-    from gantry_core.api.router import api_router, root_router, spa_router
+    from gantry_core.api.router import api_routers, root_router, spa_router
 
     app.include_router(root_router())
-    app.include_router(api_router(), prefix="/api/v1")
+    for router in api_routers():
+        app.include_router(router, prefix="/api/v1")
     for owned in host.routers:
         wrapper = APIRouter(dependencies=[Depends(plugin_enabled(owned.plugin_id))])
         wrapper.include_router(owned.value)

@@ -13,8 +13,7 @@ from gantry_core.auth.principal import Authenticator
 from gantry_core.auth.tokens import load_or_create_secret
 from gantry_core.catalog.demo import load_demo
 from gantry_core.catalog.service import get_entity, to_document
-from gantry_core.db import migrate
-from gantry_core.db.engine import Database, asyncpg_dsn, create_engine
+from gantry_core.db.engine import Database, asyncpg_dsn
 from gantry_core.events.bus import Event, EventBus, PostgresEventBus
 from gantry_core.plugins.state import PluginStates
 from gantry_core.settings import check_data_dir
@@ -27,10 +26,9 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     settings = state.settings
     check_data_dir(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.database_url)
-    state.db = Database(engine)
+    state.db = Database.open(settings.database_url)
     stack.push_async_callback(state.db.dispose)
-    await migrate.upgrade(engine)
+    await state.db.upgrade()
 
     admin_password = settings.admin_password.get_secret_value()
     async with state.db.write() as conn:

@@ -30,7 +30,12 @@ def app_state(request: HTTPConnection) -> AppState:
     return state
 
 
-State = Annotated[AppState, Depends(app_state)]
+async def _state(request: Request) -> AppState:
+    # Dependencies are async on purpose: FastAPI runs a plain `def` dependency in a thread pool.
+    return app_state(request)
+
+
+State = Annotated[AppState, Depends(_state)]
 
 
 def client_ip(request: Request) -> str | None:
@@ -117,7 +122,7 @@ def require_role(role: Role) -> Callable[[Request], Awaitable[Principal]]:
     return dependency
 
 
-def public() -> None:
+async def public() -> None:
     """Marks a route as open to anonymous callers."""
 
 
@@ -150,10 +155,10 @@ def route_access(route: APIRoute) -> str | None:
     return max(declared, key=lambda r: roles.level(r) if r != "public" else 0)
 
 
-def plugin_enabled(plugin_id: str) -> Callable[[Request], None]:
+def plugin_enabled(plugin_id: str) -> Callable[[Request], Awaitable[None]]:
     """Guards a plugin's routes: 409 `plugin_disabled` while the plugin is not enabled."""
 
-    def dependency(request: Request) -> None:
+    async def dependency(request: Request) -> None:
         if not app_state(request).plugin_states.is_enabled(plugin_id):
             raise GantryError(409, "plugin_disabled", f"plugin {plugin_id!r} is not enabled")
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from gantry_core.web.spa import spa_router
 
-__all__ = ["api_router", "root_router", "spa_router"]
+__all__ = ["api_routers", "root_router", "spa_router"]
 
 
 def root_router() -> APIRouter:
@@ -15,10 +15,13 @@ def root_router() -> APIRouter:
     return system.router
 
 
-def api_router() -> APIRouter:
+def api_routers() -> list[APIRouter]:
+    """Every core router under /api/v1, the busiest first: FastAPI tries routes in order, so the
+    catalog's reads are matched before anything else. Each is included into the app directly (no
+    router of routers) because every level of nesting is matched twice per request."""
     from gantry_core.audit import views as audit_views
     from gantry_core.auth import views as auth_views
-    from gantry_core.catalog import schema_views
+    from gantry_core.catalog import import_views, schema_views
     from gantry_core.catalog import views as catalog_views
     from gantry_core.dashboard import views as dashboard_views
     from gantry_core.events import ws
@@ -26,16 +29,17 @@ def api_router() -> APIRouter:
     from gantry_core.history import views as history_views
     from gantry_core.plugins import views as plugin_views
 
-    router = APIRouter()
-    router.include_router(auth_views.router)
-    router.include_router(auth_views.users_router)
-    router.include_router(auth_views.groups_router)
-    router.include_router(schema_views.router)
-    router.include_router(plugin_views.router)
-    router.include_router(catalog_views.router)
-    router.include_router(ws.router)
-    router.include_router(audit_views.router)
-    router.include_router(history_views.router)
-    router.include_router(dashboard_views.router)
-    router.include_router(healthcheck_views.router)
-    return router
+    return [
+        catalog_views.router,
+        auth_views.router,
+        schema_views.router,
+        plugin_views.router,
+        ws.router,
+        audit_views.router,
+        history_views.router,
+        dashboard_views.router,
+        healthcheck_views.router,
+        import_views.router,
+        auth_views.users_router,
+        auth_views.groups_router,
+    ]

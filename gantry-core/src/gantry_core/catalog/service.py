@@ -276,9 +276,16 @@ async def _write_derived(
     )
 
 
+_GET_ENTITY = select(entities).where(
+    entities.c.kind == bindparam("kind"),
+    entities.c.namespace == bindparam("namespace"),
+    entities.c.name == bindparam("name"),
+)
+
+
 async def get_entity(conn: AsyncConnection, kind: str, namespace: str, name: str) -> RowMapping | None:
-    stmt = select(entities).where(entities.c.kind == kind, entities.c.namespace == namespace, entities.c.name == name)
-    return (await conn.execute(stmt)).mappings().first()
+    params = {"kind": kind, "namespace": namespace, "name": name}
+    return (await conn.execute(_GET_ENTITY, params)).mappings().first()
 
 
 async def delete_entity(

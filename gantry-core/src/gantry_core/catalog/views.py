@@ -83,7 +83,7 @@ def _single(results: list[WriteResult | WriteError]) -> WriteResult:
 # -- lists -------------------------------------------------------------------------------------------
 
 
-def entity_filter(
+async def entity_filter(
     state: State,
     namespace: Annotated[str | None, Query(max_length=63)] = None,
     owner: Annotated[str | None, Query(max_length=253)] = None,

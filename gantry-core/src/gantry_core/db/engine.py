@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -61,7 +63,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(
             url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_size=pool_size
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine.sync_engine)
         return engine
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
@@ -92,8 +94,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event below decide how transactions start.
         dbapi_connection.isolation_level = None
@@ -102,25 +104,35 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=10000",
+            "PRAGMA busy_timeout=5000",
             "PRAGMA cache_size=-32000",
             "PRAGMA temp_store=MEMORY",
         ):
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # A writer takes the write lock up front, so two writers queue on busy_timeout instead of
-        # failing when a read snapshot would have to be upgraded.
+        # A writer takes the write lock up front, so a read snapshot never has to be upgraded.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
 class Database:
-    """The engine plus the two ways to get a transaction: read (snapshot) and write."""
+    """The engine plus the two ways to get a transaction: read (snapshot) and write.
+
+    Use :meth:`open`. On PostgreSQL this wraps an async engine (asyncpg). On SQLite see
+    :class:`SqliteDatabase`.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+
+    @staticmethod
+    def open(url: str) -> Database:
+        """The database at `url` (an async URL from :func:`async_url`)."""
+        if url.startswith("sqlite"):
+            return SqliteDatabase(url)
+        return Database(create_engine(url))
 
     @property
     def dialect(self) -> str:
@@ -139,9 +151,91 @@ class Database:
             async with conn.begin():
                 yield conn
 
+    async def upgrade(self) -> None:
+        """Run the migrations to the newest schema."""
+        from gantry_core.db.migrate import upgrade
+
+        await upgrade(self.engine)
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class InlineConnection:
+    """An `AsyncConnection` look-alike over a synchronous SQLite connection, run on the event loop.
+
+    SQLite answers an indexed lookup in microseconds and, in WAL mode, readers never wait for writers,
+    so running statements inline beats a thread hop per statement (aiosqlite) several times over.
+    Write transactions are serialised by an asyncio lock before they reach SQLite, so `BEGIN IMMEDIATE`
+    never waits on another writer of this process.
+    """
+
+    def __init__(self, sync: Connection) -> None:
+        self.sync_connection = sync
+        self.dialect = sync.dialect
+
+    async def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        return self.sync_connection.execute(statement, parameters, **kwargs)
+
+    async def scalar(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        return self.sync_connection.scalar(statement, parameters, **kwargs)
+
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> Any:
+        return self.sync_connection.exec_driver_sql(statement, parameters)
+
+    async def run_sync(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return fn(self.sync_connection, *args, **kwargs)
+
+
+class SqliteDatabase(Database):
+    """SQLite through the standard `sqlite3` driver, with statements run inline (see InlineConnection)."""
+
+    def __init__(self, url: str) -> None:
+        sync_url = url.replace("sqlite+aiosqlite://", "sqlite://", 1)
+        self.sync_engine = sa_create_engine(
+            sync_url,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
+            pool_size=8,
+            max_overflow=-1,
+            pool_reset_on_return=None,  # every block ends its own transaction
+        )
+        _configure_sqlite(self.sync_engine)
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def dialect(self) -> str:
+        return "sqlite"
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        with self.sync_engine.connect() as conn, conn.begin():
+            yield cast(AsyncConnection, InlineConnection(conn))
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        async with self._write_lock:
+            with self.sync_engine.connect() as conn:
+                conn = conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    yield cast(AsyncConnection, InlineConnection(conn))
+
+    async def upgrade(self) -> None:
+        from alembic import command
+
+        from gantry_core.db.migrate import alembic_config
+
+        async with self._write_lock:
+            with self.sync_engine.begin() as conn:
+                command.upgrade(alembic_config(conn), "head")
+
+    async def ping(self) -> None:
+        with self.sync_engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    async def dispose(self) -> None:
+        self.sync_engine.dispose()
