@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from passlib.context import CryptContext
 
 MIN_LENGTH = 8
 MAX_BYTES = 1024
+_BCRYPT = ("$2a$", "$2b$", "$2y$")
+_BCRYPT_MAX_BYTES = 72
+log = logging.getLogger("gantry.auth")
 
 
 @lru_cache(maxsize=1)
@@ -19,10 +23,14 @@ def password_problem(password: str) -> str | None:
     """Why `password` is not acceptable, or None."""
     if len(password) < MIN_LENGTH:
         return f"must be at least {MIN_LENGTH} characters"
-    if len(password.encode("utf-8")) > MAX_BYTES:
+    try:
+        size = len(password.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "must be valid Unicode text"
+    if size > MAX_BYTES:
         return f"must be at most {MAX_BYTES} bytes"
-    if "\x00" in password:
-        return "must not contain NUL characters"
+    if any(ord(c) < 32 or ord(c) == 127 for c in password):
+        return "must not contain control characters such as NUL"
     return None
 
 
@@ -31,15 +39,29 @@ def hash_password(password: str) -> str:
 
 
 def verify(password: str, stored: str | None) -> tuple[bool, str | None]:
-    """Check `password`; returns (ok, new hash when the stored one should be upgraded)."""
-    if not stored:
+    """Check `password`; returns (ok, new hash when the stored one should be upgraded).
+
+    Never raises for odd input: an unknown or damaged stored hash, a password that is not valid
+    Unicode or too long are all a plain failure, at the cost of one real check (same timing).
+    """
+    try:
+        secret = password.encode("utf-8")
+    except UnicodeEncodeError:
+        secret = b""
+        stored = None
+    if not stored or not secret or len(secret) > MAX_BYTES:
         # Spend the same time as a real check so a missing user cannot be told apart by timing.
-        context().verify(password, _dummy_hash())
-        return False, None
-    if len(password.encode("utf-8")) > MAX_BYTES:
         context().verify("x" * MIN_LENGTH, _dummy_hash())
         return False, None
-    ok, new_hash = context().verify_and_update(password, stored)
+    try:
+        if stored.startswith(_BCRYPT) and len(secret) > _BCRYPT_MAX_BYTES:
+            # bcrypt only ever read the first 72 bytes; the upgraded hash covers the whole password.
+            ok = bool(context().verify(secret[:_BCRYPT_MAX_BYTES], stored))
+            return ok, hash_password(password) if ok else None
+        ok, new_hash = context().verify_and_update(secret, stored)
+    except (ValueError, TypeError):  # a hash we cannot read (another scheme, damaged)
+        log.warning("a stored password hash could not be read; the sign-in fails")
+        return False, None
     return bool(ok), new_hash
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from gantry_core.plugins.types import ROLE_LEVELS, Role
 
 ROLES: tuple[Role, ...] = ("viewer", "developer", "platform-engineer", "admin")
@@ -11,12 +13,16 @@ def level(role: str) -> int:
     return ROLE_LEVELS.get(role, 0)
 
 
+def _known(roles: tuple[str, ...]) -> list[Role]:
+    return [cast(Role, r) for r in roles if r in ROLE_LEVELS]
+
+
 def highest(*roles: str) -> Role:
-    return max((r for r in roles if r in ROLE_LEVELS), key=level, default="viewer")  # type: ignore[return-value]
+    return max(_known(roles), key=level, default="viewer")
 
 
 def lowest(*roles: str) -> Role:
-    return min((r for r in roles if r in ROLE_LEVELS), key=level, default="viewer")  # type: ignore[return-value]
+    return min(_known(roles), key=level, default="viewer")
 
 
 def permissions(role: str) -> dict[str, bool]:
