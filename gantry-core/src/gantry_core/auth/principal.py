@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -48,6 +49,8 @@ class Authenticator:
     def __init__(self, db: Database, jwt_secret: str, rate_limit: int) -> None:
         self.db = db
         self.jwt_secret = jwt_secret
+        #: Seconds on a monotonic clock; caches and the lastUsedAt throttle read it (tests move it on).
+        self.clock: Callable[[], float] = time.monotonic
         self._users: dict[int, tuple[float, service.UserState | None]] = {}
         self._keys: dict[str, tuple[float, service.KeyState | None]] = {}
         self._tokens: dict[str, tuple[float, tokens.TokenClaims]] = {}
@@ -68,7 +71,7 @@ class Authenticator:
     # -- resolution ----------------------------------------------------------------------------------
 
     async def from_token(self, token: str, via: Literal["session", "bearer"]) -> Principal | None:
-        now = time.monotonic()
+        now = self.clock()
         cached = self._tokens.get(token)
         if cached and cached[0] > now:
             claims = cached[1]
@@ -100,7 +103,7 @@ class Authenticator:
         if not keymod.KEY_PATTERN.match(key):
             return None
         digest = keymod.digest(key)
-        now = time.monotonic()
+        now = self.clock()
         cached = self._keys.get(digest)
         if cached and cached[0] > now:
             state = cached[1]
@@ -131,7 +134,7 @@ class Authenticator:
         )
 
     async def _user(self, user_id: int) -> service.UserState | None:
-        now = time.monotonic()
+        now = self.clock()
         cached = self._users.get(user_id)
         if cached and cached[0] > now:
             return cached[1]

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from gantry_core.api.types import Email, GroupName, Line, Username
 from gantry_core.plugins.types import Role
 
 Password = Annotated[str, Field(min_length=1, max_length=4096)]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def text_problem(value: str, *, bidi: bool = True) -> str | None:
+    """Why `value` cannot be stored or shown safely, or None: NUL (PostgreSQL refuses it in text), lone
+    surrogates (not encodable as UTF-8), and, unless `bidi` is False, bidirectional overrides (spoofing)."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if _SURROGATE.search(value):
+        return "must be valid Unicode (no lone surrogates)"
+    if bidi and _BIDI_CONTROL.search(value):
+        return "must not contain bidirectional control characters"
+    return None
 
 
 class Strict(BaseModel):
+    """A request body: unknown fields are refused, and so is text that cannot be stored as sent."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
+        secret = "password" in (info.field_name or "").lower()
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, str) and (problem := text_problem(item, bidi=not secret)):
+                raise PydanticCustomError("invalid_text", problem)
+        return value
 
 
 class LoginIn(Strict):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError, not_found
@@ -109,11 +110,9 @@ async def create_user(
     email: str | None = None,
 ) -> RowMapping:
     if await user_by_username(conn, username) is not None:
-        raise GantryError(
-            409, "already_exists", f"user {username!r} already exists", [{"path": "/username", "message": "is taken"}]
-        )
+        raise _user_exists(username)
     now = _now()
-    result = await conn.execute(
+    insert_user = (
         insert(users)
         .values(
             username=username,
@@ -127,7 +126,17 @@ async def create_user(
         )
         .returning(users.c.id)
     )
-    return await user_by_id(conn, result.scalar_one())
+    try:
+        user_id = (await conn.execute(insert_user)).scalar_one()
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise _user_exists(username) from None
+    return await user_by_id(conn, user_id)
+
+
+def _user_exists(username: str) -> GantryError:
+    return GantryError(
+        409, "already_exists", f"user {username!r} already exists", [{"path": "/username", "message": "is taken"}]
+    )
 
 
 async def ensure_admin(conn: AsyncConnection, password: str) -> bool:
@@ -156,12 +165,17 @@ async def record_login(conn: AsyncConnection, user_id: int) -> None:
 
 
 async def count_admins(conn: AsyncConnection) -> int:
-    return int((await conn.execute(select(func.count()).where(users.c.role == "admin"))).scalar_one())
+    """How many admins there are; locks their rows (PostgreSQL) so that two concurrent demotions or
+    deletions cannot both see "another admin is left"."""
+    rows = await conn.execute(select(users.c.id).where(users.c.role == "admin").with_for_update())
+    return len(rows.all())
 
 
 async def set_role(conn: AsyncConnection, user_id: int, role: str) -> RowMapping:
     row = await user_by_id(conn, user_id)
-    if row["role"] == "admin" and role != "admin" and await count_admins(conn) <= 1:
+    if row["role"] == role:
+        return row
+    if row["role"] == "admin" and await count_admins(conn) <= 1:
         raise GantryError(409, "last_admin", "the last admin cannot be demoted; make another user admin first")
     await conn.execute(
         update(users)
@@ -228,11 +242,14 @@ async def create_group(conn: AsyncConnection, name: str, role: str, members: Seq
         raise GantryError(409, "already_exists", f"group {name!r} already exists")
     user_ids = await _user_ids(conn, members)
     now = _now()
-    gid = (
-        await conn.execute(
-            insert(groups).values(name=name, role=role, created_at=now, updated_at=now).returning(groups.c.id)
-        )
-    ).scalar_one()
+    try:
+        gid = (
+            await conn.execute(
+                insert(groups).values(name=name, role=role, created_at=now, updated_at=now).returning(groups.c.id)
+            )
+        ).scalar_one()
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise GantryError(409, "already_exists", f"group {name!r} already exists") from None
     if user_ids:
         await conn.execute(insert(group_members), [{"group_id": gid, "user_id": uid} for uid in user_ids])
     return int(gid)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 
@@ -18,8 +19,9 @@ from gantry_core.api.deps import (
     client_ip,
     request_source,
 )
-from gantry_core.api.errors import GantryError, not_found
+from gantry_core.api.errors import GantryError, invalid_parameter, not_found
 from gantry_core.api.pagination import Page, PageParams, keyset_page, page_params
+from gantry_core.api.types import GroupName, Username
 from gantry_core.audit.service import record as audit
 from gantry_core.auth import passwords, roles, service, tokens
 from gantry_core.auth.schemas import (
@@ -48,6 +50,33 @@ groups_router = APIRouter(prefix="/groups", tags=["groups"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 INVALID_CREDENTIALS = "invalid username or password"
+#: Row ids in paths and cursors: positive 64-bit integers (anything else cannot exist, and would
+#: overflow the database driver).
+RowId = Annotated[int, Path(ge=1, le=tokens.MAX_ID)]
+_usernames: TypeAdapter[str] = TypeAdapter(Username)
+_group_names: TypeAdapter[str] = TypeAdapter(GroupName)
+
+
+def _row_id(value: Any) -> int:
+    """A cursor value that must be a row id (keyset_page turns the ValueError into 400 invalid_cursor)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= tokens.MAX_ID:
+        raise ValueError("not a row id")
+    return value
+
+
+def _valid(adapter: TypeAdapter[str], value: Any) -> bool:
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _group_name(value: Any) -> str:
+    """A cursor value that must be a group name."""
+    if not _valid(_group_names, value):
+        raise ValueError("not a group name")
+    return str(value)
 
 
 def user_out(row: RowMapping) -> UserOut:
@@ -114,6 +143,7 @@ async def login(body: LoginIn, request: Request, response: Response, state: Stat
             if new_hash:
                 await service.set_password(conn, row["id"], new_hash, bump=False)
             await service.record_login(conn, row["id"])
+            row = await service.user_by_id(conn, row["id"])
             await audit(
                 conn,
                 action="login",
@@ -217,7 +247,7 @@ def key_out(row: RowMapping, username: str) -> ApiKeyOut:
         prefix=row["prefix"],
         role=row["role"],
         user=username,
-        createdAt=service.as_utc(row["created_at"]),  # type: ignore[arg-type]
+        createdAt=service.as_utc(row["created_at"]),
         expiresAt=service.as_utc(row["expires_at"]),
         lastUsedAt=service.as_utc(row["last_used_at"]),
     )
@@ -266,6 +296,8 @@ async def list_api_keys(
 ) -> Page[ApiKeyOut]:
     async with state.db.read() as conn:
         target_id, target_name = user.user_id, user.username
+        if owner is not None and not _valid(_usernames, owner):
+            raise invalid_parameter("user", "is not a valid username")
         if owner is not None and owner != user.username:
             if user.level < roles.level("admin"):
                 raise GantryError(403, "forbidden", "only admins can list other users' keys")
@@ -274,12 +306,12 @@ async def list_api_keys(
                 raise not_found(f"user {owner!r}")
             target_id, target_name = row["id"], row["username"]
         stmt = select(api_keys).where(api_keys.c.user_id == target_id, api_keys.c.revoked_at.is_(None))
-        rows, total, nxt = await keyset_page(conn, stmt, [api_keys.c.id], page, cursor_types=[int])
+        rows, total, nxt = await keyset_page(conn, stmt, [api_keys.c.id], page, cursor_types=[_row_id])
     return Page(items=[key_out(r._mapping, target_name) for r in rows], total=total, next=nxt)
 
 
 @router.delete("/apikeys/{key_id}", status_code=204, summary="Revoke an API key")
-async def revoke_api_key(key_id: int, request: Request, state: State, user: Viewer) -> Response:
+async def revoke_api_key(key_id: RowId, request: Request, state: State, user: Viewer) -> Response:
     async with state.db.write() as conn:
         row = (await conn.execute(select(api_keys).where(api_keys.c.id == key_id))).mappings().first()
         if row is None or row["revoked_at"] is not None:
@@ -330,14 +362,16 @@ async def register(body: RegisterIn, request: Request, state: State, user: Admin
 @users_router.get("", summary="All users")
 async def list_users(state: State, user: Admin, page: Pagination) -> Page[UserOut]:
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(conn, select(users), [users.c.id], page, cursor_types=[int])
+        rows, total, nxt = await keyset_page(conn, select(users), [users.c.id], page, cursor_types=[_row_id])
     return Page(items=[user_out(r._mapping) for r in rows], total=total, next=nxt)
 
 
 @users_router.put("/{user_id}", summary="Change a user's role")
-async def set_user_role(user_id: int, body: RoleIn, request: Request, state: State, user: Admin) -> UserOut:
+async def set_user_role(user_id: RowId, body: RoleIn, request: Request, state: State, user: Admin) -> UserOut:
     async with state.db.write() as conn:
         before = await service.user_by_id(conn, user_id)
+        if before["role"] == body.role:  # nothing changes: no write, no audit, sessions stay
+            return user_out(before)
         row = await service.set_role(conn, user_id, body.role)
         await audit(
             conn,
@@ -353,7 +387,7 @@ async def set_user_role(user_id: int, body: RoleIn, request: Request, state: Sta
 
 
 @users_router.delete("/{user_id}", status_code=204, summary="Delete a user")
-async def delete_user(user_id: int, request: Request, state: State, user: Admin) -> Response:
+async def delete_user(user_id: RowId, request: Request, state: State, user: Admin) -> Response:
     async with state.db.write() as conn:
         row = await service.delete_user(conn, user_id)
         await audit(
@@ -372,6 +406,13 @@ async def delete_user(user_id: int, request: Request, state: State, user: Admin)
 # -- groups (admin) ----------------------------------------------------------------------------------
 
 
+def _group_path(name: str) -> str:
+    """A group name from the URL; one that no group can have is simply not found."""
+    if not _valid(_group_names, name):
+        raise not_found(f"group {name[:150]!r}")
+    return name
+
+
 async def _group_out(state: AppState, name: str) -> GroupOut:
     async with state.db.read() as conn:
         row = await service.group_by_name(conn, name)
@@ -387,15 +428,15 @@ def _group_row_out(row: RowMapping, members: list[str]) -> GroupOut:
         name=row["name"],
         role=row["role"],
         members=members,
-        createdAt=service.as_utc(row["created_at"]),  # type: ignore[arg-type]
-        updatedAt=service.as_utc(row["updated_at"]),  # type: ignore[arg-type]
+        createdAt=service.as_utc(row["created_at"]),
+        updatedAt=service.as_utc(row["updated_at"]),
     )
 
 
 @groups_router.get("", summary="All groups with their members")
 async def list_groups(state: State, user: Admin, page: Pagination) -> Page[GroupOut]:
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(conn, select(groups), [groups.c.name], page)
+        rows, total, nxt = await keyset_page(conn, select(groups), [groups.c.name], page, cursor_types=[_group_name])
         members = await service.group_members_of(conn, [r.id for r in rows])
     return Page(items=[_group_row_out(r._mapping, members[r.id]) for r in rows], total=total, next=nxt)
 
@@ -420,11 +461,13 @@ async def create_group(body: GroupIn, request: Request, state: State, user: Admi
 
 @groups_router.get("/{name}", summary="One group")
 async def get_group(name: str, state: State, user: Admin) -> GroupOut:
+    name = _group_path(name)
     return await _group_out(state, name)
 
 
 @groups_router.put("/{name}", summary="Replace a group's role and members")
 async def update_group(name: str, body: GroupUpdateIn, request: Request, state: State, user: Admin) -> GroupOut:
+    name = _group_path(name)
     async with state.db.write() as conn:
         row = await service.group_by_name(conn, name)
         if row is None:
@@ -449,6 +492,7 @@ async def update_group(name: str, body: GroupUpdateIn, request: Request, state: 
 
 @groups_router.delete("/{name}", status_code=204, summary="Delete a group")
 async def delete_group(name: str, request: Request, state: State, user: Admin) -> Response:
+    name = _group_path(name)
     async with state.db.write() as conn:
         row = await service.group_by_name(conn, name)
         if row is None:
