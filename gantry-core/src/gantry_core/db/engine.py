@@ -105,7 +105,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "PRAGMA foreign_keys=ON",
             "PRAGMA synchronous=NORMAL",
             "PRAGMA busy_timeout=5000",
-            "PRAGMA cache_size=-32000",
+            "PRAGMA cache_size=-8000",
             "PRAGMA temp_store=MEMORY",
         ):
             cursor.execute(pragma)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
@@ -170,13 +171,20 @@ class RegisteredKind:
     plugin_id: str
     schema: dict[str, Any]
     validator: Draft202012Validator
+    fast: Any  # jsonschema_rs validator of the same schema
 
     @property
     def name(self) -> str:
         return self.kind.name
 
     def errors(self, document: Any) -> list[dict[str, str]]:
-        """Every failing JSON path of `document`, as ``[{path, message}]`` sorted by path."""
+        """Every failing JSON path of `document`, as ``[{path, message}]`` sorted by path.
+
+        The compiled Rust validator (jsonschema-rs, ~50x faster) answers "valid?" first; only an invalid
+        document is walked by `jsonschema`, whose errors name every failing path with clear messages.
+        """
+        if self.fast.is_valid(document):
+            return []
         details = [d for err in self.validator.iter_errors(document) for d in _details(err)]
         # jsonschema reports each missing required field on its own; _details lists them all every time.
         unique = {(d["path"], d["message"]): d for d in details}
@@ -211,4 +219,5 @@ def register_kind(kind: EntityKind, plugin_id: str) -> RegisteredKind:
         raise ValueError(f"kind name must match {KIND_NAME.pattern}")
     schema = entity_schema(kind)
     Draft202012Validator.check_schema(schema)
-    return RegisteredKind(kind, plugin_id, schema, Draft202012Validator(schema))
+    fast = jsonschema_rs.Draft202012Validator(schema)
+    return RegisteredKind(kind, plugin_id, schema, Draft202012Validator(schema), fast)
