@@ -13,6 +13,7 @@ from gantry_core.auth.principal import Authenticator
 from gantry_core.auth.tokens import load_or_create_secret
 from gantry_core.catalog.demo import load_demo
 from gantry_core.catalog.service import get_entity, to_document
+from gantry_core.crypto import Cipher, DecryptionError, load_or_create_key
 from gantry_core.db.engine import Database, asyncpg_dsn
 from gantry_core.events.bus import Event, EventBus, PostgresEventBus
 from gantry_core.plugins.state import PluginStates
@@ -48,6 +49,13 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     )
     state.auth = Authenticator(state.db, secret, settings.rate_limit)
     stack.push_async_callback(state.auth.drain)
+
+    try:
+        key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+        state.cipher = Cipher(load_or_create_key(key, settings.data_dir))
+    except DecryptionError as exc:  # plugins needing secrets show status: error; the server still runs
+        state.cipher_error = str(exc)
+        log.error("encryption key unusable: %s", exc)
 
     state.bus = await _start_bus(state)
     stack.push_async_callback(state.bus.stop)

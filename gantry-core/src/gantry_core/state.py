@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gantry_core.auth.principal import Authenticator
+    from gantry_core.crypto import Cipher
     from gantry_core.db.engine import Database
     from gantry_core.events.bus import EventBus
     from gantry_core.observability.metrics import Metrics
@@ -24,4 +25,6 @@ class AppState:
     auth: Authenticator = field(init=False)
     plugin_states: PluginStates = field(init=False)
     bus: EventBus = field(init=False)
+    cipher: Cipher | None = field(init=False, default=None)
+    cipher_error: str | None = field(init=False, default=None)
     extras: dict[str, Any] = field(default_factory=dict)
