@@ -36,9 +36,9 @@ export function actionTone(action: string): Tone {
 }
 
 function Resource({ entry }: { entry: AuditEntry }) {
-  if (ENTITY_TYPES.test(entry.resourceType) && !/delete/i.test(entry.action)) {
+  if (entry.resourceType && entry.resourceName && ENTITY_TYPES.test(entry.resourceType) && !/delete/i.test(entry.action)) {
     return (
-      <Link to={entityHref(entry.resourceType, entry.resourceName, entry.namespace)} className="font-medium hover:underline">
+      <Link to={entityHref(entry.resourceType, entry.resourceName, entry.resourceNamespace)} className="font-medium hover:underline">
         {entry.resourceName}
       </Link>
     );
@@ -52,7 +52,7 @@ export function ActivityLine({ entry }: { entry: AuditEntry }) {
     <div className="flex items-center gap-3 text-[13px]">
       <Avatar name={who} />
       <p className="min-w-0 flex-1 truncate">
-        <span className="font-medium">{who}</span> <span className="text-fg-muted">{verb(entry.action)}</span>{" "}
+        <span className="font-medium">{who}</span> <span className="text-fg-muted">{verb(entry.type ?? entry.action)}</span>{" "}
         <span className="text-fg-muted">{entry.resourceType}</span> <Resource entry={entry} />
         {entry.source && entry.source !== "api" && <Badge tone="outline" className="ml-2">{entry.source}</Badge>}
       </p>
@@ -95,7 +95,7 @@ function ActivityItem({ entry, showIp }: { entry: AuditEntry; showIp?: boolean }
             {entry.action}
           </Badge>
           <span className="text-fg-muted">{entry.resourceType}</span> <span className="font-medium">{entry.resourceName}</span>
-          {entry.namespace && entry.namespace !== "default" && <span className="text-fg-muted"> in {entry.namespace}</span>}
+          {entry.resourceNamespace && entry.resourceNamespace !== "default" && <span className="text-fg-muted"> in {entry.resourceNamespace}</span>}
         </span>
         {rows.length > 0 && <span className="shrink-0 text-xs text-fg-muted tabular-nums">{rows.length} {rows.length === 1 ? "change" : "changes"}</span>}
         {entry.source && <Badge tone="outline">{entry.source}</Badge>}

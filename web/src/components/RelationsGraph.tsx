@@ -39,40 +39,55 @@ const EDGE_LABELS: Record<string, string> = {
   documents: "documents",
 };
 
-type EntityNodeData = { node: GraphNode; root: boolean };
+type EntityNodeData = { node: GraphNode; root: boolean; horizontal: boolean };
 
-/** Lay the graph out left-to-right with dagre. Exported for tests. */
-export function layout(graph: Graph, rootId: string): { nodes: Node<EntityNodeData>[]; edges: Edge[] } {
+function dagreLayout(graph: Graph, rankdir: "LR" | "TB") {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 90, marginx: 20, marginy: 20 });
+  g.setGraph({ rankdir, nodesep: rankdir === "LR" ? 24 : 32, ranksep: rankdir === "LR" ? 110 : 80, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of graph.nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
   for (const e of graph.edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to);
   dagre.layout(g);
+  const { width = 1, height = 1 } = g.graph();
+  return { g, ratio: width / Math.max(height, 1) };
+}
+
+/**
+ * Lay the graph out with dagre, left-to-right or top-to-bottom — whichever fits a wide panel better
+ * (a hub with many neighbours is a tall column left-to-right but a wide row top-to-bottom). Exported for tests.
+ */
+export function layout(graph: Graph, rootId: string, targetRatio = 2.2): { nodes: Node<EntityNodeData>[]; edges: Edge[]; rankdir: "LR" | "TB" } {
+  const lr = dagreLayout(graph, "LR");
+  const tb = graph.nodes.length > 6 ? dagreLayout(graph, "TB") : null;
+  const score = (r: number) => Math.abs(Math.log(r / targetRatio));
+  const best = tb && score(tb.ratio) < score(lr.ratio) ? { ...tb, rankdir: "TB" as const } : { ...lr, rankdir: "LR" as const };
+  const horizontal = best.rankdir === "LR";
   const nodes: Node<EntityNodeData>[] = graph.nodes.map((n) => {
-    const pos = g.node(n.id);
+    const pos = best.g.node(n.id);
     return {
       id: n.id,
       type: "entity",
       position: { x: (pos?.x ?? 0) - NODE_W / 2, y: (pos?.y ?? 0) - NODE_H / 2 },
-      data: { node: n, root: n.id === rootId },
+      data: { node: n, root: n.id === rootId, horizontal },
+      width: NODE_W,
+      height: NODE_H,
       draggable: true,
     };
   });
+  const labelled = graph.edges.length <= 30;
   const edges: Edge[] = graph.edges.map((e, i) => ({
     id: `${e.from}-${e.type}-${e.to}-${i}`,
     source: e.from,
     target: e.to,
-    label: EDGE_LABELS[e.type] ?? e.type,
-    type: "smoothstep",
-    markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-    className: "gantry-edge",
+    label: labelled ? (EDGE_LABELS[e.type] ?? e.type) : undefined,
+    ariaLabel: `${e.from} ${EDGE_LABELS[e.type] ?? e.type} ${e.to}`,
+    markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14 },
   }));
-  return { nodes, edges };
+  return { nodes, edges, rankdir: best.rankdir };
 }
 
 const EntityNode = memo(function EntityNode({ data }: NodeProps<Node<EntityNodeData>>) {
-  const { node, root } = data;
+  const { node, root, horizontal } = data;
   return (
     <div
       className={cn(
@@ -82,7 +97,7 @@ const EntityNode = memo(function EntityNode({ data }: NodeProps<Node<EntityNodeD
       )}
       title={node.missing ? `${node.kind} ${node.name} is referenced but does not exist yet` : `${node.kind} ${node.name}`}
     >
-      <Handle type="target" position={Position.Left} className="!size-1.5 !border-0 !bg-fg-muted/40" />
+      <Handle type="target" position={horizontal ? Position.Left : Position.Top} className="!size-1.5 !border-0 !bg-fg-muted/40" />
       <span className={cn("flex size-7 shrink-0 items-center justify-center rounded-md", root ? "bg-accent/12 text-accent" : "bg-bg-3 text-fg-muted")}>
         {node.missing ? <AlertTriangle className="size-3.5" /> : <KindIcon kind={node.kind} className="size-3.5" />}
       </span>
@@ -93,7 +108,7 @@ const EntityNode = memo(function EntityNode({ data }: NodeProps<Node<EntityNodeD
           {node.missing ? " · missing" : node.title ? ` · ${node.name}` : ""}
         </div>
       </div>
-      <Handle type="source" position={Position.Right} className="!size-1.5 !border-0 !bg-fg-muted/40" />
+      <Handle type="source" position={horizontal ? Position.Right : Position.Bottom} className="!size-1.5 !border-0 !bg-fg-muted/40" />
     </div>
   );
 });
@@ -181,7 +196,7 @@ export function RelationsGraph({
               edges={flow.edges}
               nodeTypes={nodeTypes}
               fitView
-              fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+              fitViewOptions={{ padding: 0.15, maxZoom: 1.1, minZoom: 0.45 }}
               minZoom={0.15}
               proOptions={{ hideAttribution: true }}
               nodesConnectable={false}
@@ -195,7 +210,7 @@ export function RelationsGraph({
             >
               <Background gap={20} size={1} />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable nodeStrokeWidth={2} />
+              {flow.nodes.length > 12 && <MiniMap pannable zoomable nodeBorderRadius={6} nodeColor="color-mix(in oklab, var(--gantry-text-secondary) 45%, transparent)" maskColor="color-mix(in oklab, var(--gantry-bg-tertiary) 55%, transparent)" bgColor="var(--gantry-bg-secondary)" />}
             </ReactFlow>
           </ReactFlowProvider>
         )}

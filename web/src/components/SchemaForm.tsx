@@ -8,6 +8,7 @@ import { ArrowDown, ArrowUp, ChevronDown, ChevronRight, KeyRound, Plus, Trash2, 
 import { normalizePath } from "@/lib/api";
 import { fieldKind, isSecret, labelFor, resolve, unwrapNullable, defaultValue } from "@/lib/schema";
 import { SECRET_REDACTED, type ErrorDetail, type JsonSchema } from "@/lib/types";
+import { inline } from "./Markdown";
 import { Button, Field, Input, Select, Switch, Textarea, cn } from "./ui";
 
 export interface SchemaFormProps {
@@ -22,6 +23,8 @@ export interface SchemaFormProps {
   /** Prefix of the server's error paths relative to this schema (e.g. `/config` for plugin config). */
   errorPrefix?: string;
   disabled?: boolean;
+  /** Values offered while typing, by JSON pointer (`/metadata/owner`, `/spec/providesApis`). */
+  suggestions?: Record<string, string[]>;
 }
 
 interface Ctx {
@@ -30,9 +33,10 @@ interface Ctx {
   hidden: Set<string>;
   readOnly: Set<string>;
   disabled?: boolean;
+  suggestions: Record<string, string[]>;
 }
 
-export function SchemaForm({ schema, value, onChange, errors = [], hidden = [], readOnly = [], errorPrefix = "", disabled }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, errors = [], hidden = [], readOnly = [], errorPrefix = "", disabled, suggestions = {} }: SchemaFormProps) {
   const ctx = useMemo<Ctx>(() => {
     const map = new Map<string, string>();
     for (const e of errors) {
@@ -40,8 +44,8 @@ export function SchemaForm({ schema, value, onChange, errors = [], hidden = [], 
       if (errorPrefix && p.startsWith(errorPrefix)) p = p.slice(errorPrefix.length);
       if (!map.has(p)) map.set(p, e.message);
     }
-    return { root: schema, errors: map, hidden: new Set(hidden), readOnly: new Set(readOnly), disabled };
-  }, [schema, errors, hidden, readOnly, errorPrefix, disabled]);
+    return { root: schema, errors: map, hidden: new Set(hidden), readOnly: new Set(readOnly), disabled, suggestions };
+  }, [schema, errors, hidden, readOnly, errorPrefix, disabled, suggestions]);
   const resolved = resolve(schema, schema);
   if (fieldKind(resolved) === "object") {
     return <ObjectFields schema={resolved} value={value} onChange={onChange} path="" ctx={ctx} topLevel />;
@@ -104,7 +108,7 @@ function ObjectFields({
       {sections.map(([key, prop]) => {
         const { schema: s } = unwrapNullable(prop, ctx.root);
         return (
-          <fieldset key={key} className="rounded-lg border border-line" data-field-path={`${path}/${key}`}>
+          <fieldset key={key} className="rounded-lg border border-line bg-bg" data-field-path={`${path}/${key}`}>
             <legend className="sr-only">{labelFor(key, s)}</legend>
             <div className="border-b border-line bg-bg-2 px-4 py-2.5 rounded-t-lg">
               <h3 className="text-[13px] font-semibold">{labelFor(key, s)}</h3>
@@ -149,7 +153,7 @@ export function SchemaField({
   const error = ctx.errors.get(path);
   const title = label ?? labelFor(name, schema);
   const disabled = ctx.disabled || ctx.readOnly.has(path) || schema.readOnly === true;
-  const hint = schema.description;
+  const hint = schema.description ? inline(schema.description) : undefined;
 
   if (kind === "const") return null;
 
@@ -247,12 +251,15 @@ export function SchemaField({
   }
 
   const text = typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
+  const offered = ctx.suggestions[path];
   return (
     <Field label={title} hint={hint} error={error} required={required} path={path}>
       {({ id, describedBy, invalid }) =>
         kind === "text" ? (
           <Textarea id={id} aria-describedby={describedBy} invalid={invalid} disabled={disabled} value={text} onChange={(e) => onChange(e.target.value || undefined)} rows={4} />
         ) : (
+          <>
+          <Options id={`${id}-options`} values={offered} />
           <Input
             id={id}
             aria-describedby={describedBy}
@@ -264,10 +271,24 @@ export function SchemaField({
             placeholder={placeholderFor(schema)}
             onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
             spellCheck={false}
+            list={offered?.length ? `${id}-options` : undefined}
+            autoComplete={offered?.length ? "off" : undefined}
           />
+          </>
         )
       }
     </Field>
+  );
+}
+
+function Options({ id, values }: { id: string; values?: string[] }) {
+  if (!values?.length) return null;
+  return (
+    <datalist id={id}>
+      {values.slice(0, 500).map((v) => (
+        <option key={v} value={v} />
+      ))}
+    </datalist>
   );
 }
 
@@ -289,7 +310,7 @@ function SecretField({
   disabled,
 }: {
   title: string;
-  hint?: string;
+  hint?: ReactNode;
   error?: string;
   value: unknown;
   onChange: (v: unknown) => void;
@@ -338,7 +359,7 @@ function JsonField({
   disabled,
 }: {
   title: string;
-  hint?: string;
+  hint?: ReactNode;
   error?: string;
   value: unknown;
   onChange: (v: unknown) => void;
@@ -431,7 +452,7 @@ function ArrayField({
   disabled,
 }: {
   title: string;
-  hint?: string;
+  hint?: ReactNode;
   error?: string;
   schema: JsonSchema;
   value: unknown;
@@ -458,6 +479,7 @@ function ArrayField({
             disabled={disabled}
             values={items.map(String)}
             options={itemSchema.enum?.map(String)}
+            suggestions={ctx.suggestions[path]}
             numeric={itemKind === "number" || itemKind === "integer"}
             onChange={(v) => set(itemKind === "number" || itemKind === "integer" ? v.map(Number) : v)}
             label={title}
@@ -609,7 +631,9 @@ export function TagInput({
   options,
   numeric,
   label,
+  suggestions,
 }: {
+  suggestions?: string[];
   id?: string;
   describedBy?: string;
   invalid?: boolean;
@@ -659,7 +683,7 @@ export function TagInput({
         id={id}
         aria-describedby={describedBy}
         aria-label={values.length ? `Add to ${label}` : undefined}
-        list={options ? listId : undefined}
+        list={options || suggestions?.length ? listId : undefined}
         disabled={disabled}
         inputMode={numeric ? "decimal" : undefined}
         className="h-6 min-w-24 flex-1 bg-transparent px-1 text-sm outline-none placeholder:text-fg-muted/70"
@@ -669,9 +693,9 @@ export function TagInput({
         onKeyDown={onKey}
         onBlur={() => draft && add(draft)}
       />
-      {options && (
+      {(options || suggestions?.length) && (
         <datalist id={listId}>
-          {options.filter((o) => !values.includes(o)).map((o) => (
+          {(options ?? suggestions ?? []).filter((o) => !values.includes(o)).slice(0, 500).map((o) => (
             <option key={o} value={o} />
           ))}
         </datalist>

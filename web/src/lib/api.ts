@@ -12,6 +12,7 @@ import type {
   DashboardConfig,
   Entity,
   EntityListParams,
+  EntityStats,
   ErrorDetail,
   Facets,
   Graph,
@@ -267,9 +268,10 @@ export const api = {
     get<Graph>(`/graph/${seg(kind.toLowerCase())}/${seg(name)}`, { namespace: "default", ...params }),
   history: {
     record: (kind: string, name: string, namespace = "default") => post<void>("/history", { kind, name, namespace }),
-    list: (limit = 10) => get<Page<HistoryItem> | HistoryItem[]>("/history", { limit }),
+    list: (limit = 10) => get<Page<HistoryItem>>("/history", { limit }),
   },
-  activity: (params: { limit?: number; cursor?: string } = {}) => get<Page<AuditEntry>>("/activity", params),
+  activity: (params: { limit?: number; cursor?: string; kind?: string } = {}) => get<Page<AuditEntry>>("/activity", params),
+  stats: () => get<EntityStats>("/stats"),
   audit: (params: AuditParams = {}) => get<Page<AuditEntry>>("/audit", { ...params }),
   dashboard: {
     get: () => get<DashboardConfig>("/dashboard/config"),

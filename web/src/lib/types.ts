@@ -239,9 +239,11 @@ export interface AuditEntry {
   timestamp: string;
   userName: string | null;
   action: string;
-  resourceType: string;
-  resourceName: string;
-  namespace?: string | null;
+  resourceType: string | null;
+  resourceName: string | null;
+  resourceNamespace?: string | null;
+  /** Activity feeds: entity.created, entity.updated, entity.synced, entity.deleted, action.executed. */
+  type?: string;
   source?: string;
   ipAddress?: string | null;
   before?: unknown;
@@ -254,7 +256,8 @@ export interface AuditParams {
   name?: string;
   namespace?: string;
   user?: string;
-  action?: string;
+  action?: string | string[];
+  source?: string;
   since?: string;
   limit?: number;
   cursor?: string;
@@ -266,6 +269,12 @@ export interface HistoryItem {
   namespace: string;
   title?: string | null;
   viewedAt: string;
+  exists?: boolean;
+}
+
+export interface EntityStats {
+  total: number;
+  byKind: Record<string, number>;
 }
 
 // -- dashboard (F85) ------------------------------------------------------------------------------------

@@ -232,7 +232,7 @@ function ActionCard({ action }: { action: Entity }) {
             </ButtonLink>
           )}
           {canRun && (
-            <Button size="sm" variant="primary" icon={<Play className="size-3" />} onClick={open}>
+            <Button size="sm" icon={<Play className="size-3" />} onClick={open}>
               Execute
             </Button>
           )}

@@ -1,13 +1,13 @@
 /** F46: the catalog — kind tabs, facet filters, search, table/grid, server-side paging; the URL holds the filters. */
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { ArrowDown, ArrowUp, Boxes, Download, LayoutGrid, List, Plus, Search, X } from "lucide-react";
 import { ApiError, api } from "@/lib/api";
 import { useCan } from "@/lib/auth";
 import { entityHref, humanize, relativeTime, absoluteTime } from "@/lib/format";
 import { useCursorPager, useDebounced, useDocumentTitle } from "@/lib/hooks";
-import { findKind, kindPlural, useKinds } from "@/lib/kinds";
+import { findKind, kindPlural, useKindCounts, useKinds } from "@/lib/kinds";
 import { entityKey, useHighlight } from "@/lib/live";
 import type { Entity, EntityListParams, KindSchema } from "@/lib/types";
 import { FilterMenu } from "@/components/FilterMenu";
@@ -85,15 +85,8 @@ export function CatalogPage() {
     staleTime: 30_000,
     retry: false,
   });
-  const kindTotals = useQueries({
-    queries: (kinds ?? []).map((k) => ({
-      queryKey: ["dashboard-counts", k.kind],
-      queryFn: async () => (await api.entities.list({ kind: k.kind, limit: 1 })).total,
-      staleTime: 30_000,
-      retry: false,
-    })),
-  });
-  const allTotal = kindTotals.every((t) => typeof t.data === "number") ? kindTotals.reduce((n, t) => n + (t.data ?? 0), 0) : null;
+  const kindCounts = useKindCounts();
+  const allTotal = kindCounts.data ? Object.values(kindCounts.data).reduce((n, c) => n + c, 0) : null;
 
   const activeFilters = FILTERS.filter((f) => params.get(f));
   const items = list.data?.items ?? [];
@@ -126,11 +119,11 @@ export function CatalogPage() {
         onChange={(id) => update({ kind: id === "all" ? undefined : id, lifecycle: undefined })}
         items={[
           { id: "all", label: "All", count: allTotal },
-          ...(kinds ?? []).map((k, i) => ({
+          ...(kinds ?? []).map((k) => ({
             id: k.kind.toLowerCase(),
             label: kindPlural(kinds, k.kind),
             icon: <KindIcon kind={k.kind} icon={k.icon} className="size-3.5" />,
-            count: kindTotals[i]?.data ?? null,
+            count: kindCounts.data?.[k.kind] ?? null,
           })),
         ]}
       />

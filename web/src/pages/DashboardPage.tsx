@@ -1,13 +1,13 @@
 /** F86: welcome, announcements, counts per kind, service status, recently browsed, recent activity. */
 import { useState } from "react";
 import { Link } from "react-router";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, ArrowRight, History, Info, Megaphone, Pencil, Plus, Search, Trash2 } from "lucide-react";
 import { ApiError, api } from "@/lib/api";
 import { useCan, useMe } from "@/lib/auth";
 import { entityHref, relativeTime } from "@/lib/format";
 import { useDocumentTitle } from "@/lib/hooks";
-import { kindPlural, useKinds } from "@/lib/kinds";
+import { kindPlural, useKindCounts, useKinds } from "@/lib/kinds";
 import type { Announcement, AuditEntry, DashboardConfig, HistoryItem } from "@/lib/types";
 import { KindIcon } from "@/components/icons";
 import { ActivityLine } from "@/components/Activity";
@@ -79,7 +79,7 @@ export function DashboardPage() {
             className="flex h-8 w-72 items-center gap-2 rounded-md border border-line bg-bg px-2.5 text-[13px] text-fg-muted shadow-xs hover:border-fg-muted/40"
           >
             <Search className="size-3.5" aria-hidden />
-            <span className="flex-1 text-left">Search services, APIs, teams…</span>
+            <span className="flex-1 truncate text-left">Search services, APIs, teams…</span>
             <Kbd>{mac ? "⌘K" : "Ctrl K"}</Kbd>
           </button>
           {isAdmin && (
@@ -128,35 +128,24 @@ function AnnouncementBanner({ announcement }: { announcement: Announcement }) {
 
 function EntityStats() {
   const { data: kinds } = useKinds();
-  const counts = useQueries({
-    queries: STAT_KINDS.map((kind) => ({
-      queryKey: ["dashboard-counts", kind],
-      queryFn: async () => (await api.entities.list({ kind, limit: 1 })).total,
-      staleTime: 30_000,
-      retry: false,
-    })),
-  });
-  const unavailable = counts.every((c) => c.error instanceof ApiError && c.error.status === 404);
+  const counts = useKindCounts();
   return (
     <section aria-label="Catalog at a glance" className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
-      {STAT_KINDS.map((kind, i) => {
-        const q = counts[i];
-        return (
-          <Link
-            key={kind}
-            to={`/catalog?kind=${kind.toLowerCase()}`}
-            className="group rounded-lg border border-line bg-bg p-4 transition-colors hover:border-fg-muted/30 hover:bg-bg-2"
-          >
-            <div className="flex items-center justify-between text-fg-muted">
-              <span className="text-[13px] font-medium">{kindPlural(kinds, kind)}</span>
-              <KindIcon kind={kind} className="size-4 transition-colors group-hover:text-accent" />
-            </div>
-            <div className="mt-3 text-2xl font-semibold tabular-nums tracking-tight">
-              {q.isLoading ? <Skeleton className="h-7 w-12" /> : unavailable || q.error ? <span className="text-fg-muted">—</span> : (q.data ?? 0).toLocaleString()}
-            </div>
-          </Link>
-        );
-      })}
+      {STAT_KINDS.map((kind) => (
+        <Link
+          key={kind}
+          to={`/catalog?kind=${kind.toLowerCase()}`}
+          className="group rounded-lg border border-line bg-bg p-4 transition-colors hover:border-fg-muted/30 hover:bg-bg-2"
+        >
+          <div className="flex items-center justify-between text-fg-muted">
+            <span className="text-[13px] font-medium">{kindPlural(kinds, kind)}</span>
+            <KindIcon kind={kind} className="size-4 transition-colors group-hover:text-accent" />
+          </div>
+          <div className="mt-3 text-2xl font-semibold tabular-nums tracking-tight">
+            {counts.isLoading || !kinds ? <Skeleton className="h-7 w-12" /> : counts.error ? <span className="text-fg-muted">—</span> : (counts.data?.[kind] ?? 0).toLocaleString()}
+          </div>
+        </Link>
+      ))}
     </section>
   );
 }
@@ -207,10 +196,7 @@ function RecentActivity() {
 function RecentlyBrowsed() {
   const q = useQuery({
     queryKey: ["history"],
-    queryFn: async () => {
-      const data = await api.history.list(8);
-      return Array.isArray(data) ? data : data.items;
-    },
+    queryFn: async () => (await api.history.list(8)).items.filter((h) => h.exists !== false),
   });
   return (
     <Card>

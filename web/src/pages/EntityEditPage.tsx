@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronRight, Code2, FormInput } from "lucide-react";
 import { ApiError, api, normalizePath } from "@/lib/api";
 import { entityHref } from "@/lib/format";
@@ -17,7 +17,7 @@ import type { Entity, ErrorDetail, KindSchema } from "@/lib/types";
 import { SchemaForm, renderedPaths } from "@/components/SchemaForm";
 import { YamlEditor, type YamlMarker } from "@/components/YamlView";
 import { KindIcon } from "@/components/icons";
-import { Button, Card, ErrorBanner, ErrorState, PageHeader, Skeleton, Tabs, useToast } from "@/components/ui";
+import { Button, ErrorBanner, ErrorState, PageHeader, Skeleton, Tabs, useToast } from "@/components/ui";
 
 const SERVER_MANAGED = ["createdAt", "updatedAt", "createdBy", "resourceVersion", "managedBy"].map((k) => `/metadata/${k}`);
 const HIDDEN = ["/apiVersion", "/kind", ...SERVER_MANAGED];
@@ -88,6 +88,7 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
   const [clientErrors, setClientErrors] = useState<ErrorDetail[]>([]);
   const [overwrite, setOverwrite] = useState(false);
 
+  const suggestions = useSuggestions(kind);
   const save = useMutation({
     mutationFn: async (doc: Entity) => {
       if (existing) return api.entities.update(doc, overwrite ? undefined : existing.metadata.resourceVersion);
@@ -248,7 +249,7 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
         }}
       >
         {mode === "form" ? (
-          <Card className="p-5">
+          <div>
             <SchemaForm
               schema={kind.schema}
               value={value}
@@ -259,14 +260,15 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
               errors={errors}
               hidden={HIDDEN}
               readOnly={existing ? ["/metadata/name", "/metadata/namespace"] : []}
+              suggestions={suggestions}
             />
-          </Card>
+          </div>
         ) : (
           <YamlEditor value={yamlText} onChange={setYamlText} markers={yamlMarkers} label={`${kind.kind} YAML`} />
         )}
 
-        <div className="sticky bottom-0 z-20 -mx-8 mt-6 border-t border-line bg-bg/90 backdrop-blur">
-          <div className="flex items-center justify-between gap-3 px-8 py-3">
+        <div className="sticky bottom-4 z-20 mt-6 rounded-xl border border-line bg-bg/95 shadow-lg backdrop-blur">
+          <div className="flex items-center justify-between gap-3 px-4 py-2.5">
             <span className="text-xs text-fg-muted">{errors.length ? <span className="text-danger">{errors.length} {errors.length === 1 ? "problem" : "problems"} to fix</span> : "Ctrl/⌘ + Enter to save"}</span>
             <div className="flex gap-2">
               <Button onClick={() => navigate(cancelHref)}>Cancel</Button>
@@ -279,4 +281,28 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
       </form>
     </div>
   );
+}
+
+/** Values the form offers while typing: team names for owner, known tags, names of referenced kinds. */
+function useSuggestions(kind: KindSchema): Record<string, string[]> {
+  const facets = useQuery({ queryKey: ["facets", "editor"], queryFn: () => api.facets(["owner", "tag", "namespace"]), staleTime: 60_000, retry: false });
+  const targets = [...new Set(["Team", ...kind.references.map((r) => r.targetKind).filter((k): k is string => !!k)])];
+  const lists = useQueries({
+    queries: targets.map((k) => ({
+      queryKey: ["entities", { kind: k, limit: 500, purpose: "suggest" }],
+      queryFn: () => api.entities.list({ kind: k, limit: 500 }),
+      staleTime: 60_000,
+      retry: false,
+    })),
+  });
+  return useMemo(() => {
+    const names = (k: string) => lists[targets.indexOf(k)]?.data?.items.map((e) => e.metadata.name) ?? [];
+    const out: Record<string, string[]> = {
+      "/metadata/owner": [...new Set([...names("Team"), ...(facets.data?.owner ?? []).map((f) => f.value)])],
+      "/metadata/tags": (facets.data?.tag ?? []).map((f) => f.value),
+      "/metadata/namespace": (facets.data?.namespace ?? []).map((f) => f.value),
+    };
+    for (const r of kind.references) if (r.targetKind) out[`/spec/${r.field}`] = names(r.targetKind);
+    return out;
+  }, [facets.data, kind, ...lists.map((l) => l.data)]);
 }

@@ -10,8 +10,13 @@ import { ChevronDown } from "lucide-react";
 import { cn } from "./cn";
 
 const control =
-  "w-full rounded-md border bg-bg px-2.5 text-sm text-fg placeholder:text-fg-muted/70 transition-colors " +
+  "rounded-md border bg-bg px-2.5 text-sm text-fg placeholder:text-fg-muted/70 transition-colors " +
   "focus:border-accent focus:ring-3 focus:ring-accent/15 disabled:opacity-60 disabled:bg-bg-2";
+
+/** A caller's `w-…` class replaces the default full width (no class merging library here). */
+function hasWidth(className?: string): boolean {
+  return /(^|\s)(w-|flex-1|min-w-)/.test(className ?? "");
+}
 
 function borderFor(invalid?: boolean) {
   return invalid ? "border-danger focus:border-danger focus:ring-danger/15" : "border-line hover:border-fg-muted/40";
@@ -26,7 +31,7 @@ export const Input = forwardRef<HTMLInputElement, InputProps>(function Input({ c
     <input
       ref={ref}
       aria-invalid={invalid || undefined}
-      className={cn(control, "h-8", borderFor(invalid), className)}
+      className={cn(control, "h-8", hasWidth(className) ? "" : "w-full", borderFor(invalid), className)}
       {...rest}
     />
   );
@@ -38,7 +43,7 @@ export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<H
       <textarea
         ref={ref}
         aria-invalid={invalid || undefined}
-        className={cn(control, "min-h-20 py-1.5 leading-relaxed", borderFor(invalid), className)}
+        className={cn(control, "min-h-20 py-1.5 leading-relaxed", hasWidth(className) ? "" : "w-full", borderFor(invalid), className)}
         {...rest}
       />
     );
@@ -52,7 +57,7 @@ export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSel
         <select
           ref={ref}
           aria-invalid={invalid || undefined}
-          className={cn(control, "h-8 appearance-none pr-8", borderFor(invalid))}
+          className={cn(control, "h-8 w-full appearance-none pr-8", borderFor(invalid))}
           {...rest}
         >
           {children}
