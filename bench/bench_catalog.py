@@ -49,8 +49,9 @@ async def load(url: str, headers: dict[str, str], n: int) -> tuple[float, list[d
     started = time.perf_counter()
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as client:
         for batch in batches:
-            response = await client.post("/api/v1/apply", content=orjson.dumps({"entities": batch}),
-                                         headers={"Content-Type": "application/json"})
+            response = await client.post(
+                "/api/v1/apply", content=orjson.dumps({"entities": batch}), headers={"Content-Type": "application/json"}
+            )
             response.raise_for_status()
             failed = response.json()["summary"]["failed"]
             if failed:
@@ -74,8 +75,10 @@ async def ws_latency(url: str, headers: dict[str, str], services: list[dict[str,
                 response.raise_for_status()
                 while True:
                     message = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
-                    if message["type"] == "entity.updated" and message["payload"]["metadata"]["description"] == \
-                            doc["metadata"]["description"]:
+                    if (
+                        message["type"] == "entity.updated"
+                        and message["payload"]["metadata"]["description"] == doc["metadata"]["description"]
+                    ):
                         break
                 latencies.append(time.perf_counter() - started)
     return Result(len(latencies), sum(latencies), 0, latencies)
@@ -96,7 +99,8 @@ async def measure(url: str, pid: int, db: str, n: int, figures: dict[str, Any]) 
     floor_port = free_port()
     floor = subprocess.Popen(
         [sys.executable, str(Path(__file__).parent / "floor.py"), "--db", db, "--port", str(floor_port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         floor_url = f"http://127.0.0.1:{floor_port}"
@@ -119,8 +123,10 @@ async def measure(url: str, pid: int, db: str, n: int, figures: dict[str, Any]) 
     figures["list kind+owner p95 ms"] = (await sequential(url, lists, headers=headers, rounds=2)).p95_ms
     queries = [f"/api/v1/search?q={rng.choice(WORDS)}%20{rng.choice(WORDS)[:3]}" for _ in range(200)]
     figures["search p95 ms"] = (await sequential(url, queries, headers=headers)).p95_ms
-    facets = [f"/api/v1/facets?fields=owner,tag,lifecycle&kind=service&tag={t}" for t in
-              ("python", "go", "java", "tier-1", "tier-2")] + ["/api/v1/facets?fields=owner,tag,kind,lifecycle"]
+    facets = [
+        f"/api/v1/facets?fields=owner,tag,lifecycle&kind=service&tag={t}"
+        for t in ("python", "go", "java", "tier-1", "tier-2")
+    ] + ["/api/v1/facets?fields=owner,tag,kind,lifecycle"]
     figures["facets p95 ms"] = (await sequential(url, facets, headers=headers, rounds=10)).p95_ms
     graphs = [f"/api/v1/graph/service/{d['metadata']['name']}?depth=2" for d in sample[:200]]
     figures["graph depth 2 p95 ms"] = (await sequential(url, graphs, headers=headers)).p95_ms
@@ -136,6 +142,7 @@ def run(sizes: list[int], postgres: str | None) -> None:
     for backend, _ in backends:
         for n in sizes:
             with tempfile.TemporaryDirectory() as tmp:
+
                 async def one(tmp: str = tmp, n: int = n, backend: str = backend) -> dict[str, Any]:
                     if backend == "postgresql":
                         os.environ["GANTRY_TEST_DATABASE_URL"] = postgres or ""
@@ -148,8 +155,12 @@ def run(sizes: list[int], postgres: str | None) -> None:
                                 from gantry_core.db.engine import async_url, asyncpg_dsn
 
                                 dsn, settings = asyncpg_dsn(async_url(db))
-                                floor_db = dsn + ("&" if "?" in dsn else "?") + "options=" + \
-                                    f"-csearch_path%3D{settings['search_path'].split(',')[0]}"
+                                floor_db = (
+                                    dsn
+                                    + ("&" if "?" in dsn else "?")
+                                    + "options="
+                                    + f"-csearch_path%3D{settings['search_path'].split(',')[0]}"
+                                )
                             await measure(server.url, server.process.pid, floor_db, n, figures)
                             return figures
 

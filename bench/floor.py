@@ -56,8 +56,12 @@ def build(db: str) -> Starlette:
             return Response(b'{"error":"not found"}', status_code=404, media_type="application/json")
         metadata = orjson.loads(row[3]) if isinstance(row[3], str | bytes) else row[3]
         spec = orjson.loads(row[4]) if isinstance(row[4], str | bytes) else row[4]
-        body = {"apiVersion": "gantry.io/v1", "kind": row[0], "metadata": {**metadata, "resourceVersion": str(row[5])},
-                "spec": spec}
+        body = {
+            "apiVersion": "gantry.io/v1",
+            "kind": row[0],
+            "metadata": {**metadata, "resourceVersion": str(row[5])},
+            "spec": spec,
+        }
         return Response(orjson.dumps(body), media_type="application/json")
 
     return Starlette(routes=[Route("/entities/{kind}/{name}", get_entity)], lifespan=lifespan)

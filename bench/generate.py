@@ -6,7 +6,51 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-WORDS = ["payment", "ledger", "checkout", "cart", "search", "catalog", "inventory", "pricing", "shipping", "billing", "invoice", "fraud", "risk", "auth", "identity", "profile", "account", "notification", "email", "sms", "push", "feed", "ranking", "recommend", "media", "image", "video", "upload", "storage", "report", "analytics", "metrics", "audit", "config", "gateway", "edge", "router", "cache", "session", "order", "refund", "tax", "loyalty"]
+WORDS = (
+    "payment",
+    "ledger",
+    "checkout",
+    "cart",
+    "search",
+    "catalog",
+    "inventory",
+    "pricing",
+    "shipping",
+    "billing",
+    "invoice",
+    "fraud",
+    "risk",
+    "auth",
+    "identity",
+    "profile",
+    "account",
+    "notification",
+    "email",
+    "sms",
+    "push",
+    "feed",
+    "ranking",
+    "recommend",
+    "media",
+    "image",
+    "video",
+    "upload",
+    "storage",
+    "report",
+    "analytics",
+    "metrics",
+    "audit",
+    "config",
+    "gateway",
+    "edge",
+    "router",
+    "cache",
+    "session",
+    "order",
+    "refund",
+    "tax",
+    "loyalty",
+)
 LANGS = ["python", "go", "java", "typescript", "rust", "kotlin"]
 
 
@@ -24,22 +68,38 @@ def catalog(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     n_docs = n * 10 // 100
     n_services = n - len(teams) - len(envs) - n_infra - n_apis - n_docs
     for name in teams:
-        yield {"apiVersion": "gantry.io/v1", "kind": "Team", "metadata": {"name": name, "title": name.title()},
-               "spec": {"members": [{"name": f"{name}-lead", "email": f"{name}@example.com", "role": "lead"}],
-                        "slackChannel": f"#{name}"}}
+        yield {
+            "apiVersion": "gantry.io/v1",
+            "kind": "Team",
+            "metadata": {"name": name, "title": name.title()},
+            "spec": {
+                "members": [{"name": f"{name}-lead", "email": f"{name}@example.com", "role": "lead"}],
+                "slackChannel": f"#{name}",
+            },
+        }
     for i, name in enumerate(envs):
-        yield {"apiVersion": "gantry.io/v1", "kind": "Environment", "metadata": {"name": name, "owner": teams[0]},
-               "spec": {"type": ("production", "staging", "development")[i % 3], "provider": "AWS",
-                        "region": "eu-west-1"}}
+        yield {
+            "apiVersion": "gantry.io/v1",
+            "kind": "Environment",
+            "metadata": {"name": name, "owner": teams[0]},
+            "spec": {"type": ("production", "staging", "development")[i % 3], "provider": "AWS", "region": "eu-west-1"},
+        }
     infra = [f"db-{i}" for i in range(n_infra)]
     for name in infra:
-        yield {"apiVersion": "gantry.io/v1", "kind": "Infrastructure",
-               "metadata": {"name": name, "owner": rng.choice(teams), "tags": ["postgres"]},
-               "spec": {"type": rng.choice(["database", "queue", "cache", "storage"]), "provider": "AWS RDS"}}
+        yield {
+            "apiVersion": "gantry.io/v1",
+            "kind": "Infrastructure",
+            "metadata": {"name": name, "owner": rng.choice(teams), "tags": ["postgres"]},
+            "spec": {"type": rng.choice(["database", "queue", "cache", "storage"]), "provider": "AWS RDS"},
+        }
     apis = [f"api-{i}" for i in range(n_apis)]
     for name in apis:
-        yield {"apiVersion": "gantry.io/v1", "kind": "API", "metadata": {"name": name, "owner": rng.choice(teams)},
-               "spec": {"type": rng.choice(["rest", "grpc", "graphql", "event"]), "lifecycle": "production"}}
+        yield {
+            "apiVersion": "gantry.io/v1",
+            "kind": "API",
+            "metadata": {"name": name, "owner": rng.choice(teams)},
+            "spec": {"type": rng.choice(["rest", "grpc", "graphql", "event"]), "lifecycle": "production"},
+        }
     services = [_name(rng, i) for i in range(n_services)]
     for i, name in enumerate(services):
         deps = [{"kind": "Service", "name": services[rng.randrange(max(1, i))]} for _ in range(2)] if i > 2 else []
@@ -68,7 +128,13 @@ def catalog(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             },
         }
     for i in range(n_docs):
-        yield {"apiVersion": "gantry.io/v1", "kind": "Documentation",
-               "metadata": {"name": f"doc-{i}", "owner": rng.choice(teams)},
-               "spec": {"type": rng.choice(["runbook", "wiki", "architecture"]), "url": f"https://docs.example.com/{i}",
-                        "associatedEntity": {"kind": "Service", "name": rng.choice(services)}}}
+        yield {
+            "apiVersion": "gantry.io/v1",
+            "kind": "Documentation",
+            "metadata": {"name": f"doc-{i}", "owner": rng.choice(teams)},
+            "spec": {
+                "type": rng.choice(["runbook", "wiki", "architecture"]),
+                "url": f"https://docs.example.com/{i}",
+                "associatedEntity": {"kind": "Service", "name": rng.choice(services)},
+            },
+        }
