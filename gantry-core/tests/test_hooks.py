@@ -81,16 +81,17 @@ async def test_hook_gantry_register_routes(gantry_harness: Harness) -> None:
         openapi = (await anonymous.get("/api/openapi.json")).json()
         assert openapi["paths"][WIDGETS]["get"]["tags"] == ["plugin:reference"]
 
-        # Not enabled: every route answers 409 plugin_disabled, before any role check.
+        # Not enabled: callers the route admits get 409 plugin_disabled; the role check still comes first.
         for client, method, url in (
             (viewer, "GET", WIDGETS),
             (developer, "POST", f"{WIDGETS}/poke"),
             (anonymous, "GET", "/api/v1/plugins/reference/info"),
-            (anonymous, "GET", WIDGETS),
         ):
             response = await client.request(method, url)
             assert response.status_code == 409
             assert response.json() == {"error": "plugin 'reference' is not enabled", "code": "plugin_disabled"}
+        assert (await anonymous.get(WIDGETS)).status_code == 401
+        assert (await viewer.post(f"{WIDGETS}/poke")).status_code == 403
 
         await gantry.set_plugin_enabled("reference")
         assert (await reference_record(viewer))["status"] == "enabled"
