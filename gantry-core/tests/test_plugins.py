@@ -366,3 +366,23 @@ async def test_lifespans_are_entered_in_order_and_exited_in_reverse(gantry_harne
     async with running(create_app(settings, plugins=plugins, autoload=False)):
         assert seen == ["enter:first", "enter:second"]
     assert seen == ["enter:first", "enter:second", "exit:second", "exit:first"]
+
+
+def test_a_kind_whose_schema_is_not_valid_json_schema_is_refused(settings_in: Any) -> None:
+    class BrokenSpec(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        size: int = Field(1, description="How big", json_schema_extra={"minimum": "zero"})
+
+    class BrokenKind:
+        @hookimpl
+        def gantry_register_entity_kinds(self) -> list[EntityKind]:
+            return [EntityKind(name="Gadget", plural="gadgets", spec_model=BrokenSpec, description="x")]
+
+    source = PluginSource(id="broken", distribution="gantry-plugin-broken", version="1", obj=BrokenKind())
+    with pytest.raises(PluginLoadError) as caught:
+        host_of(settings_in(), source)
+    assert str(caught.value).startswith(
+        "plugin 'broken' (gantry-plugin-broken) failed to load: kind 'Gadget': invalid JSON Schema at "
+        "/properties/spec/properties/size/minimum: "
+    )
