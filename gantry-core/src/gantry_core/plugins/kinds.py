@@ -5,11 +5,14 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as SchemaError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as SchemaError
 
 from gantry_core.plugins.types import KIND_NAME, EntityKind
 
@@ -170,8 +173,14 @@ class RegisteredKind:
     kind: EntityKind
     plugin_id: str
     schema: dict[str, Any]
-    validator: Draft202012Validator
     fast: Any  # jsonschema_rs validator of the same schema
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """The pure-Python validator that explains failures; built (and imported) the first time one occurs."""
+        from jsonschema import Draft202012Validator
+
+        return Draft202012Validator(self.schema)
 
     @property
     def name(self) -> str:
@@ -223,4 +232,4 @@ def register_kind(kind: EntityKind, plugin_id: str) -> RegisteredKind:
     except jsonschema_rs.ValidationError as exc:
         raise ValueError(f"invalid JSON Schema at {_pointer(exc.instance_path) or '/'}: {exc.message}") from None
     fast = jsonschema_rs.Draft202012Validator(schema)
-    return RegisteredKind(kind, plugin_id, schema, Draft202012Validator(schema), fast)
+    return RegisteredKind(kind, plugin_id, schema, fast)
