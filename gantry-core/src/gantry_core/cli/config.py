@@ -41,13 +41,17 @@ def config_path() -> Path:
 
 def normalise_server(value: str) -> str:
     """``localhost:8080`` → ``http://localhost:8080``; no trailing slash. Bad URLs are usage errors."""
-    server = value.strip().rstrip("/")
+    server = value.strip()
     if "://" not in server:
         server = "http://" + server
-    parts = urlsplit(server)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(server)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:  # a port that is not a number
+        valid = False
+    if not valid:
         raise CliError(f"{value!r} is not a server URL (expected e.g. http://localhost:8080)", exit_code=2)
-    return server
+    return server.rstrip("/")
 
 
 def context_name_for(server: str) -> str:

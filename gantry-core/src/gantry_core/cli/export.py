@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gantry_core.cli.documents import files_of, read_text
+from gantry_core.cli.documents import Source, read_sources
 from gantry_core.cli.errors import CliError, handles_errors
 from gantry_core.cli.options import (
     ContextOpt,
@@ -20,7 +20,7 @@ from gantry_core.cli.options import (
     ServerOpt,
     TokenOpt,
 )
-from gantry_core.cli.output import Format, emit, info
+from gantry_core.cli.output import Format, emit, info, ref
 
 EXPORT_TIMEOUT = 600.0
 IMPORT_TIMEOUT = 300.0
@@ -101,48 +101,51 @@ def export(
 # -- import backstage --------------------------------------------------------------------------------
 
 
-def _report_items(report: Any) -> list[dict[str, Any]]:
-    if isinstance(report, list):
-        return [i for i in report if isinstance(i, dict)]
-    if isinstance(report, dict):
-        for key in ("results", "documents", "items", "report"):
-            if isinstance(report.get(key), list):
-                return [i for i in report[key] if isinstance(i, dict)]
-    return []
+IMPORT_BATCH = 1000  # the server's limit per request
+RESULT_WORDS = {"created": "Created", "updated": "Updated", "unchanged": "Unchanged", "valid": "Valid"}
 
 
-def _entity_ref(value: Any) -> str | None:
-    if isinstance(value, dict):
-        md = value["metadata"] if isinstance(value.get("metadata"), dict) else value
-        if value.get("kind") and md.get("name"):
-            return f"{value['kind']}/{md['name']}"
-    return str(value) if isinstance(value, str) and value else None
+def _ref(value: Any) -> str:
+    if not isinstance(value, dict):
+        return "?"
+    return ref(value.get("kind") or "?", value.get("name") or "?", value.get("namespace"))
 
 
-def _item_lines(item: dict[str, Any], mark: dict[str, str]) -> tuple[list[str], bool]:
-    source = _entity_ref(item.get("source")) or _entity_ref(
-        {"kind": item.get("sourceKind") or item.get("backstageKind"), "name": item.get("sourceName")}
+def _document_lines(item: dict[str, Any], source: Source | None, mark: dict[str, str]) -> list[str]:
+    """One document of the server's import report: what it became, what was mapped, dropped or wrong."""
+    status = str(item.get("status"))
+    origin = _ref(item.get("source"))
+    where = f" ({source.where})" if source is not None else ""
+    if status == "error":
+        lines = [f"{mark['fail']} Error {origin}{where}"]
+    elif status == "skipped":
+        reasons = [d.get("reason") for d in item.get("dropped") or [] if not d.get("field")]
+        return [f"- Skipped {origin}{where}: {'; '.join(str(r) for r in reasons) or 'no Gantry equivalent'}"]
+    else:
+        word = RESULT_WORDS.get(str(item.get("result")), "Merged" if item.get("mergedInto") else "Converted")
+        lines = [f"{mark['ok']} {word} {origin} → {_ref(item.get('target'))}"]
+    if item.get("mapped"):
+        lines.append(f"    mapped: {', '.join(str(m) for m in item['mapped'])}")
+    for dropped in item.get("dropped") or []:
+        lines.append(f"    dropped {dropped.get('field') or '(document)'}: {dropped.get('reason')}")
+    for team in item.get("mergedInto") or []:
+        lines.append(f"    merged into {_ref(team)}")
+    for error in item.get("errors") or []:
+        lines.append(f"    {error.get('path') or '(document)'}: {error.get('message')}")
+    return lines
+
+
+def _summary_line(summary: dict[str, Any], dry_run: bool) -> str:
+    text = (
+        f"{summary.get('documents', 0)} documents: {summary.get('converted', 0)} converted, "
+        f"{summary.get('skipped', 0)} skipped, {summary.get('errors', 0)} failed"
     )
-    target = _entity_ref(item.get("entity")) or _entity_ref(item)
-    status = str(item.get("status") or ("error" if item.get("errors") or item.get("error") else "converted"))
-    errors = item.get("errors") or ([item["error"]] if item.get("error") else [])
-    failed = bool(errors) or status in ("error", "failed", "invalid")
-    label = " → ".join(x for x in (source, target) if x) or f"document {item.get('index', '?')}"
-    symbol = mark["fail"] if failed else ("-" if status == "skipped" else mark["ok"])
-    lines = [f"{symbol} {status.capitalize()} {label}"]
-    if item.get("reason"):
-        lines.append(f"    reason: {item['reason']}")
-    for key in ("mapped", "dropped"):
-        values = item.get(key)
-        if values:
-            shown = values if isinstance(values, list) else [f"{k} → {v}" for k, v in dict(values).items()]
-            lines.append(f"    {key}: {', '.join(str(v) for v in shown)}")
-    for error in errors:
-        if isinstance(error, dict):
-            lines.append(f"    {error.get('path') or '(document)'}: {error.get('message')}")
-        else:
-            lines.append(f"    {error}")
-    return lines, failed
+    if dry_run:
+        return text + "; dry run, nothing was written."
+    return (
+        text + f"; {summary.get('created', 0)} created, {summary.get('updated', 0)} updated, "
+        f"{summary.get('unchanged', 0)} unchanged."
+    )
 
 
 @handles_errors
@@ -157,7 +160,11 @@ def import_backstage(
     token: TokenOpt = None,
     context: ContextOpt = None,
 ) -> None:
-    """Import Backstage catalog-info.yaml files through the server's converter, with its report."""
+    """Import Backstage catalog-info.yaml files through the server's converter and print its report.
+
+    Components become Services (or APIs, Documentation), Groups Teams, Resources Infrastructure; Users join
+    their Teams when they are imported together. Exit code 1 when a document could not be imported.
+    """
     from gantry_core.cli.apply import marks
     from gantry_core.cli.client import connect
 
@@ -165,32 +172,28 @@ def import_backstage(
         raise typer.BadParameter("give -f PATH (a catalog-info.yaml, a folder of them, or -)", param_hint="'-f'")
     if output not in (None, Format.json, Format.yaml):
         raise typer.BadParameter("use json or yaml", param_hint="'-o' / '--output'")
+    sources = read_sources(filename, recursive=recursive)
     mark = marks()
-    failed = 0
+    errors = 0
     with connect(server, token, context, timeout=IMPORT_TIMEOUT) as client:
-        for label, path in files_of(filename, recursive=recursive):
-            text = read_text(label, path)
-            response = client.request(
-                "POST",
-                "/api/v1/import/backstage",
-                params={"dryRun": "true"} if dry_run else None,
-                content=text.encode("utf-8"),
-                headers={"Content-Type": "application/yaml"},
+        for start in range(0, len(sources), IMPORT_BATCH):
+            batch = sources[start : start + IMPORT_BATCH]
+            report = client.post(
+                "/api/v1/import/backstage", [s.doc for s in batch], params={"dryRun": "true"} if dry_run else None
             )
-            report = response.json() if response.content else {}
             if output is not None:
                 emit(report, output)
                 continue
-            print(f"{label}:")
-            for item in _report_items(report):
-                lines, bad = _item_lines(item, mark)
-                failed += bad
-                print("\n".join(f"  {line}" for line in lines))
-            summary = report.get("summary") if isinstance(report, dict) else None
-            if isinstance(summary, dict):
-                print("  " + ", ".join(f"{v} {k}" for k, v in summary.items()))
-    if failed:
-        raise CliError(f"{failed} Backstage documents could not be imported")
+            lines = []
+            for item in report.get("documents") or []:
+                index = item.get("index")
+                source = batch[index] if isinstance(index, int) and 0 <= index < len(batch) else None
+                lines += _document_lines(item, source, mark)
+            print("\n".join(lines))
+            print(_summary_line(report.get("summary") or {}, dry_run))
+            errors += int((report.get("summary") or {}).get("errors", 0))
+    if errors:
+        raise CliError(f"{errors} Backstage documents could not be imported")
 
 
 def register(app: typer.Typer) -> None:
