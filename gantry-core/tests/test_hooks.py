@@ -27,7 +27,7 @@ async def test_hook_gantry_plugin_manifest(gantry_harness: Harness) -> None:
     async with gantry_harness(plugins=[reference_plugin]) as gantry:
         client = await gantry.client("viewer")
         record = await reference_record(client)
-        single = (await client.get(f"{PLUGINS_URL}/reference")).json()
+        single = (await (await gantry.client("platform-engineer")).get(f"{PLUGINS_URL}/reference")).json()
     assert single == record
     assert record["title"] == "Reference"
     assert record["description"] == "Implements every hook; used by the contract tests"

@@ -122,7 +122,7 @@ async def test_with_skip_a_plugin_that_fails_to_load_is_listed_with_its_reason(
     async with gantry_harness(autoload=True, plugins_on_error="skip") as gantry:
         client = await gantry.client("viewer")
         items = {item["id"]: item for item in (await client.get("/api/v1/plugins")).json()["items"]}
-        one = (await client.get("/api/v1/plugins/broken")).json()
+        one = (await (await gantry.client("platform-engineer")).get("/api/v1/plugins/broken")).json()
     assert items["broken"]["status"] == "error"
     assert items["broken"]["distribution"] == "gantry-plugin-broken"
     assert "No module named 'gantry_plugin_dependency_that_is_not_installed'" in items["broken"]["error"]

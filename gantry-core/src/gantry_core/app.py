@@ -86,6 +86,9 @@ def _include_routes(app: FastAPI, host: PluginHost) -> None:
         wrapper = APIRouter(dependencies=[Depends(plugin_enabled(owned.plugin_id))])
         wrapper.include_router(owned.value)
         app.include_router(wrapper, prefix=f"/api/v1/plugins/{owned.plugin_id}", tags=[f"plugin:{owned.plugin_id}"])
+    from gantry_core.plugins.views import static_router
+
+    app.include_router(static_router)
     app.include_router(spa_router())
 
 

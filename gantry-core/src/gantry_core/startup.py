@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy import select, update
 
 from gantry_core.auth import passwords
 from gantry_core.auth import service as auth_service
@@ -15,10 +18,13 @@ from gantry_core.catalog.demo import load_demo
 from gantry_core.catalog.service import get_entity, to_document
 from gantry_core.crypto import Cipher, DecryptionError, load_or_create_key
 from gantry_core.db.engine import Database, asyncpg_dsn
+from gantry_core.db.tables import sync_runs
 from gantry_core.events.bus import Event, EventBus, PostgresEventBus
-from gantry_core.plugins.state import PluginStates
+from gantry_core.plugins.runtime import PluginRuntime
 from gantry_core.settings import check_data_dir
 from gantry_core.state import AppState
+from gantry_core.sync import leases
+from gantry_core.sync.scheduler import Scheduler
 
 log = logging.getLogger("gantry")
 
@@ -60,17 +66,31 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     state.bus = await _start_bus(state)
     stack.push_async_callback(state.bus.stop)
 
-    state.plugin_states = PluginStates(state.host)
-    async with state.db.read() as conn:
-        await state.plugin_states.refresh(conn)
+    state.scheduler = Scheduler(state)
+    await _interrupted_sync_runs(state)
+    runtime = PluginRuntime(state)
+    state.plugin_states = runtime
+    stack.push_async_callback(runtime.stop)
+    await runtime.start()
 
-    for plugin_id in state.host.plugins:
-        if not state.plugin_states.is_enabled(plugin_id):
+
+async def _interrupted_sync_runs(state: AppState) -> None:
+    """Sync runs left `running` by a server that died, and whose lease has lapsed, are marked failed."""
+    async with state.db.read() as conn:
+        rows = (
+            await conn.execute(
+                select(sync_runs.c.id, sync_runs.c.plugin_id, sync_runs.c.job).where(sync_runs.c.status == "running")
+            )
+        ).all()
+    for row in rows:
+        if await leases.held_elsewhere(state.db, f"{row.plugin_id}:{row.job}", state.scheduler.holder):
             continue
-        ctx = state.host.context(plugin_id)
-        manager = state.host.manager.call("gantry_lifespan", plugin_id, ctx=ctx)
-        if manager is not None:
-            await stack.enter_async_context(manager)
+        async with state.db.write() as conn:
+            await conn.execute(
+                update(sync_runs)
+                .where(sync_runs.c.id == row.id, sync_runs.c.status == "running")
+                .values(status="failed", finished_at=datetime.now(UTC), errors=["interrupted: the server stopped"])
+            )
 
 
 async def _start_bus(state: AppState) -> EventBus:

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from gantry_core.events.bus import EventBus
     from gantry_core.observability.metrics import Metrics
     from gantry_core.plugins.host import PluginHost
-    from gantry_core.plugins.state import PluginStates
+    from gantry_core.plugins.runtime import PluginRuntime
     from gantry_core.settings import GantrySettings
+    from gantry_core.sync.scheduler import Scheduler
 
 
 @dataclass
@@ -23,7 +24,8 @@ class AppState:
     metrics: Metrics
     db: Database = field(init=False)
     auth: Authenticator = field(init=False)
-    plugin_states: PluginStates = field(init=False)
+    plugin_states: PluginRuntime = field(init=False)
+    scheduler: Scheduler = field(init=False)
     bus: EventBus = field(init=False)
     cipher: Cipher | None = field(init=False, default=None)
     cipher_error: str | None = field(init=False, default=None)

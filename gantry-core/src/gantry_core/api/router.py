@@ -34,6 +34,7 @@ def api_routers() -> list[APIRouter]:
         auth_views.router,
         schema_views.router,
         plugin_views.router,
+        plugin_views.ui_router,
         ws.router,
         audit_views.router,
         history_views.router,

@@ -23,6 +23,8 @@ from gantry_core.plugins.types import (
 )
 
 log = logging.getLogger("gantry.plugins")
+#: Paths under /api/v1/plugins/{id} that the core serves itself.
+RESERVED_PATHS = frozenset({"", "/config", "/enable", "/sync", "/sync-runs"})
 
 
 @dataclass
@@ -192,6 +194,8 @@ class PluginHost:
         for route in router.routes:
             if not isinstance(route, APIRoute):
                 raise _Rejected(f"only API routes may be registered ({route!r})")
+            if route.path.rstrip("/") in RESERVED_PATHS:
+                raise _Rejected(f"route {route.path} is reserved for the core's plugin endpoints")
             if route_access(route) is None:
                 raise _Rejected(f"route {route.path} declares neither a minimum role (require_role) nor public access")
             for method in sorted(route.methods or ()):

@@ -7,7 +7,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -33,6 +34,7 @@ class PluginManifest:
     category: str = "integration"
     icon: str = "puzzle"
     config_model: type[BaseModel] | None = None
+    static_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,61 @@ class EntityKind:
     list_columns: tuple[str, ...] = ()
 
 
+class CoreServices(Protocol):
+    """What the core lets a plugin do beyond returning declarations (reached through PluginContext)."""
+
+    async def get_entity(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any] | None: ...
+
+    async def audit(
+        self,
+        plugin_id: str,
+        *,
+        action: str,
+        actor: str | None,
+        resource_type: str | None = None,
+        resource_name: str | None = None,
+        resource_namespace: str | None = None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
+        ip: str | None = None,
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class PluginContext:
-    """What the core hands a plugin at run time: its id and logger (more services arrive with the runtime)."""
+    """What the core hands a plugin at run time: its id, logger, validated config and core services."""
 
     plugin_id: str
     log: logging.Logger
+    config: Any = None
+    core: CoreServices | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+
+    async def get_entity(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any] | None:
+        """An entity of the catalog as the API shows it, or None."""
+        if self.core is None:
+            raise RuntimeError("no core services in this context")
+        return await self.core.get_entity(kind, name, namespace)
+
+    async def audit(self, action: str, *, actor: str | None, **fields: Any) -> None:
+        """Write an audit entry for something the plugin did (source `plugin`)."""
+        if self.core is None:
+            raise RuntimeError("no core services in this context")
+        await self.core.audit(self.plugin_id, action=action, actor=actor, **fields)
+
+
+@dataclass(frozen=True)
+class SyncContext(PluginContext):
+    """The context of one sync-job run: report problems that should not stop the whole run."""
+
+    job: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def report_error(self, message: str) -> None:
+        """Record an error on the sync run (e.g. one cluster unreachable) and carry on."""
+        self.log.warning("[%s-sync] %s", self.plugin_id, message)
+        self.errors.append(message)
 
 
 @dataclass(frozen=True)
