@@ -7,7 +7,7 @@ Every route declares its access with exactly one of ``require_role(role)`` (or t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
@@ -80,17 +80,22 @@ async def authenticate(request: HTTPConnection) -> Principal | None:
 
 
 def check_same_origin(request: HTTPConnection) -> None:
-    """A cookie-authenticated request that changes state must come from this origin (CSRF)."""
+    """A cookie-authenticated request that changes state must come from this origin (CSRF).
+
+    The host must match; so must the scheme, except that an https origin is accepted on a request that
+    looks like plain http (a TLS-terminating proxy that does not say so). A plain-http origin is never
+    trusted on an https request: anyone on the network can play that origin."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     host = request.headers.get("host", "")
+    scheme = {"ws": "http", "wss": "https"}.get(request.url.scheme, request.url.scheme)
     if origin and origin != "null":
         parts = urlsplit(origin)
-        if parts.netloc == host and parts.scheme in ("http", "https"):
+        if parts.netloc == host and parts.scheme in ("https", scheme):
             return
     raise GantryError(403, "csrf_failed", "cross-site request refused: the Origin does not match this server")
 
 
-def _enforce_rate_limit(request: Request, principal: Principal) -> None:
+def _enforce_rate_limit(request: HTTPConnection, principal: Principal) -> None:
     wait = app_state(request).auth.requests.hit(f"u:{principal.user_id}")
     if wait is not None:
         raise GantryError(
@@ -98,25 +103,32 @@ def _enforce_rate_limit(request: Request, principal: Principal) -> None:
         )
 
 
+async def admit(request: HTTPConnection, role: str) -> Principal:
+    """The caller if their effective role is at least `role`: 401 anonymous, 403 below; each request
+    counts once against the caller's rate limit however many role checks it passes."""
+    principal = await authenticate(request)
+    if principal is None:
+        raise GantryError(401, "unauthorized", "sign in or send a token or API key")
+    if principal.level < roles.level(role):
+        raise GantryError(
+            403,
+            "forbidden",
+            f"this requires the {role} role or higher; you are {principal.effective_role}",
+            [{"path": "role", "message": f"requires {role}"}],
+        )
+    if "gantry.rate_counted" not in request.scope:
+        request.scope["gantry.rate_counted"] = True
+        _enforce_rate_limit(request, principal)
+    return principal
+
+
 def require_role(role: Role) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency admitting callers whose effective role is at least `role` (401 anonymous, 403 below)."""
-    needed = roles.level(role)
-    if needed == 0:
+    if roles.level(role) == 0:
         raise ValueError(f"unknown role {role!r}")
 
     async def dependency(request: Request) -> Principal:
-        principal = await authenticate(request)
-        if principal is None:
-            raise GantryError(401, "unauthorized", "sign in or send a token or API key")
-        if principal.level < needed:
-            raise GantryError(
-                403,
-                "forbidden",
-                f"this requires the {role} role or higher; you are {principal.effective_role}",
-                [{"path": "role", "message": f"requires {role}"}],
-            )
-        _enforce_rate_limit(request, principal)
-        return principal
+        return await admit(request, role)
 
     dependency.gantry_min_role = role  # type: ignore[attr-defined]
     return dependency
@@ -142,8 +154,16 @@ def _walk(dependant: Dependant) -> list[Any]:
     return found
 
 
-def route_access(route: APIRoute) -> str | None:
-    """The route's declared access: a role name, ``"public"``, or None when it declares neither."""
+class _Routed(Protocol):
+    @property
+    def dependant(self) -> Dependant: ...
+
+
+def route_access(route: _Routed) -> str | None:
+    """The route's declared access: a role name, ``"public"``, or None when it declares neither.
+
+    `route` is an ``APIRoute`` or anything else with its dependant, such as FastAPI's ``RouteContext``
+    of an included route (whose dependant also holds the dependencies added where it was included)."""
     declared: list[str] = []
     for call in _walk(route.dependant):
         if getattr(call, "gantry_public", False):
@@ -156,10 +176,28 @@ def route_access(route: APIRoute) -> str | None:
 
 
 def plugin_enabled(plugin_id: str) -> Callable[[Request], Awaitable[None]]:
-    """Guards a plugin's routes: 409 `plugin_disabled` while the plugin is not enabled."""
+    """Guards a plugin's routes: 409 `plugin_disabled` while the plugin is not enabled.
+
+    FastAPI runs router dependencies before the route's own, so this applies the route's declared
+    role first: anonymous callers get 401 and lower roles 403 whether or not the plugin is enabled."""
 
     async def dependency(request: Request) -> None:
+        request.scope["gantry.plugin_id"] = plugin_id  # for plugin_context
+        route = request.scope.get("route")
+        if isinstance(route, APIRoute):
+            access = _route_access(route)
+            if access is not None and access != "public":
+                await admit(request, access)
         if not app_state(request).plugin_states.is_enabled(plugin_id):
             raise GantryError(409, "plugin_disabled", f"plugin {plugin_id!r} is not enabled")
 
     return dependency
+
+
+def _route_access(route: APIRoute) -> str | None:
+    """`route_access`, worked out once per route."""
+    try:
+        cached: str | None = route.__dict__["gantry_access"]
+    except KeyError:
+        cached = route.__dict__["gantry_access"] = route_access(route)
+    return cached
