@@ -63,9 +63,32 @@ def build(session: nox.Session) -> None:
     session.run("uv", "build", "--all-packages", "--no-sources", "-o", str(ROOT / "dist"), external=True)
 
 
+WEB = ROOT / "web"
+WEB_INDEX = ROOT / "gantry-core" / "src" / "gantry_core" / "web" / "static" / "index.html"
+
+
+def _build_web(session: nox.Session, *, checks: bool) -> None:
+    """Install the web UI's packages, optionally type-check and test it, and build it into gantry_core/web/static."""
+    install = "ci" if (WEB / "package-lock.json").exists() else "install"
+    with session.chdir(WEB):
+        session.run("npm", install, "--no-audit", "--no-fund", external=True)
+        if checks:
+            session.run("npm", "run", "typecheck", external=True)
+            session.run("npm", "test", external=True)
+        session.run("npm", "run", "build", external=True)
+
+
+@nox.session(python=False)
+def web(session: nox.Session) -> None:
+    """Type-check, unit-test (Vitest) and build the web UI into gantry_core/web/static (needs Node.js 20.19+)."""
+    _build_web(session, checks=True)
+
+
 @nox.session
 def serve(session: nox.Session) -> None:
-    """Run Gantry on SQLite with the demo catalog (the quick start)."""
+    """Run Gantry on SQLite with the demo catalog (the quick start); builds the web UI first if it is missing."""
+    if not WEB_INDEX.exists():
+        _build_web(session, checks=False)
     _install(session, "gantry-core", *PLUGINS)
     data_dir = os.environ.get("GANTRY_DATA_DIR", str(ROOT / "data"))
     session.run("gantry", "serve", "--demo", *session.posargs, env={"GANTRY_DATA_DIR": data_dir})

@@ -125,7 +125,11 @@ export function registeredComponent(name: string): ExtensionComponent | undefine
 /** `component` is `file.js` or `file.js#ExportName`, relative to /plugins/{plugin}/static/. */
 export function moduleUrl(extension: UIExtension): { url: string; exportName: string } {
   const [file, exportName = "default"] = (extension.component ?? "").split("#");
-  const clean = file.replace(/^\/+/, "").replace(/\.\.+/g, "");
+  const clean = file
+    .split("/")
+    .filter((part) => part && part !== "." && part !== "..")
+    .map(encodeURIComponent)
+    .join("/");
   return { url: `/plugins/${encodeURIComponent(extension.plugin)}/static/${clean}`, exportName };
 }
 

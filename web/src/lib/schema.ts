@@ -105,7 +105,7 @@ export function isSecret(key: string, schema: JsonSchema): boolean {
   );
 }
 
-/** A starting value for a schema: its default, else an empty value of the right shape (required only). */
+/** A starting value: the schema's default, else an empty value of the right shape (required or defaulted fields). */
 export function defaultValue(schema: JsonSchema, root: JsonSchema): unknown {
   const { schema: s } = unwrapNullable(schema, root);
   if (s.default !== undefined) return structuredClone(s.default);
@@ -113,12 +113,12 @@ export function defaultValue(schema: JsonSchema, root: JsonSchema): unknown {
   const kind = fieldKind(s);
   if (kind === "object") {
     const out: Record<string, unknown> = {};
-    for (const key of s.required ?? []) {
-      const prop = s.properties?.[key];
-      if (prop) {
-        const v = defaultValue(prop, root);
-        if (v !== undefined) out[key] = v;
-      }
+    const required = new Set(s.required ?? []);
+    for (const [key, prop] of Object.entries(s.properties ?? {})) {
+      const explicit = resolve(prop, root).default !== undefined;
+      if (!required.has(key) && !explicit) continue;
+      const v = defaultValue(prop, root);
+      if (v !== undefined) out[key] = v;
     }
     return out;
   }
@@ -155,7 +155,11 @@ export function validate(schema: JsonSchema, value: unknown, root: JsonSchema, p
     const obj = value as Record<string, unknown>;
     for (const key of s.required ?? []) {
       const v = obj[key];
-      if (v === undefined || v === null || v === "") errors.push({ path: `${path}/${key}`, message: "is required" });
+      if (v !== undefined && v !== null && v !== "") continue;
+      // A missing required object reports what it lacks inside (`/spec/type`), not just `/spec`.
+      const prop = s.properties?.[key];
+      const inner = prop && fieldKind(unwrapNullable(prop, root).schema) === "object" ? validate(prop, {}, root, `${path}/${key}`) : [];
+      errors.push(...(inner.length ? inner : [{ path: `${path}/${key}`, message: "is required" }]));
     }
     for (const [key, prop] of Object.entries(s.properties ?? {})) {
       errors.push(...validate(prop, obj[key], root, `${path}/${key}`));

@@ -176,7 +176,7 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
   useEffect(() => {
     if (!errors.length || mode !== "form") return;
     const first = document.querySelector('[aria-invalid="true"], [data-field-path] [role="alert"]');
-    first?.scrollIntoView({ block: "center", behavior: "smooth" });
+    (first as HTMLElement | null)?.scrollIntoView?.({ block: "center", behavior: "smooth" });
   }, [errors, mode]);
 
   const title = existing ? `Edit ${existing.metadata.title || existing.metadata.name}` : `New ${kind.kind}`;

@@ -22,3 +22,12 @@ if (!window.matchMedia) {
     }),
   });
 }
+
+// jsdom lacks these browser APIs that cmdk and React Flow use.
+class ResizeObserverStub {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+if (!("ResizeObserver" in window)) Object.defineProperty(window, "ResizeObserver", { writable: true, value: ResizeObserverStub });
+if (!Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = function scrollIntoView() {};
