@@ -12,20 +12,25 @@ from typing import Any
 
 from alembic.script import ScriptDirectory
 from gantry_core.db import migrate, tables
-from gantry_core.db.engine import async_url, create_engine
+from gantry_core.db.engine import Database, async_url
 from gantry_core.testing import throwaway_database
 from sqlalchemy import event, inspect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Engine
 
 DDL = re.compile(r"^\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
 
 
-async def state_of(engine: AsyncEngine) -> tuple[list[Any], str | None, set[str]]:
-    async with engine.connect() as conn:
+async def state_of(db: Database) -> tuple[list[Any], str | None, set[str]]:
+    async with db.read() as conn:
         differences = await conn.run_sync(migrate.schema_differences)
         revision = await conn.run_sync(migrate.current_revision)
-        names = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+        names = set(await conn.run_sync(lambda sync: inspect(sync).get_table_names(migrate.current_schema(sync))))
     return differences, revision, names
+
+
+def sync_engine(db: Database) -> Engine:
+    engine: Engine = getattr(db, "sync_engine", None) or db.engine.sync_engine
+    return engine
 
 
 def test_the_migrations_have_one_head_and_env_uses_the_shared_filter() -> None:
@@ -40,15 +45,16 @@ def test_the_migrations_have_one_head_and_env_uses_the_shared_filter() -> None:
 async def test_empty_database_to_head_matches_the_models_and_upgrading_again_is_a_no_op(
     tmp_path: Path, gantry_backend: str
 ) -> None:
-    async with throwaway_database(tmp_path, gantry_backend) as db:
-        engine = create_engine(async_url(db))
+    """Through `Database.upgrade()`, what every start runs."""
+    async with throwaway_database(tmp_path, gantry_backend) as url:
+        db = Database.open(async_url(url))
         try:
-            _, revision, names = await state_of(engine)
+            _, revision, names = await state_of(db)
             assert revision is None
             assert not names & set(tables.metadata.tables)  # really empty
 
-            await migrate.upgrade(engine)
-            differences, revision, names = await state_of(engine)
+            await db.upgrade()
+            differences, revision, names = await state_of(db)
             assert differences == []
             assert revision == migrate.head_revision()
             assert set(tables.metadata.tables) <= names
@@ -58,14 +64,14 @@ async def test_empty_database_to_head_matches_the_models_and_upgrading_again_is_
             def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
                 statements.append(statement)
 
-            event.listen(engine.sync_engine, "before_cursor_execute", record)
-            await migrate.upgrade(engine)
-            event.remove(engine.sync_engine, "before_cursor_execute", record)
+            event.listen(sync_engine(db), "before_cursor_execute", record)
+            await db.upgrade()
+            event.remove(sync_engine(db), "before_cursor_execute", record)
             assert statements, "the second upgrade did not even look at the database"
             assert [s for s in statements if DDL.match(s)] == []
-            assert await state_of(engine) == (differences, revision, names)
+            assert await state_of(db) == (differences, revision, names)
         finally:
-            await engine.dispose()
+            await db.dispose()
 
 
 def gantry(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -88,11 +94,11 @@ async def test_gantry_db_upgrade(tmp_path: Path, gantry_backend: str) -> None:
             result = gantry("db", "upgrade", "--db", db, cwd=work)
             assert result.returncode == 0, result.stderr
             assert result.stdout.strip() == "database is at the newest schema"
-        engine = create_engine(async_url(db))
+        database = Database.open(async_url(db))
         try:
-            differences, revision, _ = await state_of(engine)
+            differences, revision, _ = await state_of(database)
         finally:
-            await engine.dispose()
+            await database.dispose()
         assert (differences, revision) == ([], migrate.head_revision())
     assert list(work.iterdir()) == []  # with --db given, no ./data folder is made
 

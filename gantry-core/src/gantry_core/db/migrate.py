@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +49,20 @@ async def upgrade(engine: AsyncEngine) -> None:
         await conn.run_sync(_upgrade)
 
 
+def current_schema(connection: Connection) -> str | None:
+    """The schema Gantry's tables live in on PostgreSQL (the first of the search path: `?schema=`)."""
+    if connection.dialect.name != "postgresql":
+        return None
+    schema: str | None = connection.exec_driver_sql("SELECT current_schema()").scalar()
+    return schema
+
+
 def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None when it was never migrated), read from Gantry's schema."""
     from alembic.runtime.migration import MigrationContext
 
-    return MigrationContext.configure(connection).get_current_revision()
+    opts = {"version_table_schema": current_schema(connection)}
+    return MigrationContext.configure(connection, opts=opts).get_current_revision()
 
 
 def head_revision() -> str | None:
@@ -60,12 +72,30 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+@contextmanager
+def _only_gantry_schema(connection: Connection) -> Iterator[None]:
+    """On PostgreSQL, hide other schemas (such as `public` holding another installation's tables) from
+    reflection, which otherwise sees every table the search path reaches."""
+    schema = current_schema(connection)
+    if schema is None:
+        yield
+        return
+    previous = connection.exec_driver_sql("SHOW search_path").scalar()
+    connection.exec_driver_sql(f'SET search_path TO "{schema}"')
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"SET search_path TO {previous}")
+
+
 def schema_differences(connection: Connection) -> list[Any]:
     """What autogenerate would change to make the database match `tables.metadata` (empty = in sync)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    context = MigrationContext.configure(
-        connection, opts={"include_object": include_object, "compare_type": True, "target_metadata": metadata}
-    )
-    return list(compare_metadata(context, metadata))
+    with _only_gantry_schema(connection):
+        context = MigrationContext.configure(
+            connection,
+            opts={"include_object": include_object, "compare_type": True, "target_metadata": metadata},
+        )
+        return list(compare_metadata(context, metadata))
