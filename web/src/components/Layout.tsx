@@ -80,7 +80,7 @@ export function Layout() {
       </a>
       <Sidebar onSearch={() => setPaletteOpen(true)} />
       <main id="main" ref={main} className="min-w-0 flex-1 overflow-y-auto" tabIndex={-1}>
-        <div className="mx-auto w-full max-w-[1400px] px-8 py-7">
+        <div className="mx-auto w-full max-w-[1400px] px-6 py-7 xl:px-8">
           <ErrorBoundary resetKey={location.pathname}>
             <Outlet />
           </ErrorBoundary>
@@ -98,7 +98,7 @@ function Sidebar({ onSearch }: { onSearch: () => void }) {
   const mac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
   return (
-    <aside className="flex w-60 shrink-0 flex-col border-r border-line bg-bg-2" aria-label="Sidebar">
+    <aside className="flex w-56 shrink-0 flex-col border-r border-line bg-bg-2 xl:w-60" aria-label="Sidebar">
       <div className="flex h-14 items-center gap-2 px-4">
         <Logo />
         <span className="text-[15px] font-semibold tracking-tight">Gantry</span>

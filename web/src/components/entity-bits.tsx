@@ -14,10 +14,10 @@ export function LifecycleBadge({ lifecycle }: { lifecycle: unknown }) {
   return <Badge tone={lifecycleTone(lifecycle)}>{lifecycle}</Badge>;
 }
 
-export function TagList({ tags, max = 3 }: { tags?: string[]; max?: number }) {
+export function TagList({ tags, max = 3, nowrap }: { tags?: string[]; max?: number; nowrap?: boolean }) {
   if (!tags?.length) return <span className="text-fg-muted">—</span>;
   return (
-    <span className="flex flex-wrap gap-1">
+    <span className={nowrap ? "flex gap-1" : "flex flex-wrap gap-1"}>
       {tags.slice(0, max).map((t) => (
         <Badge key={t} tone="muted">
           {t}

@@ -88,6 +88,11 @@ export function dataUrlFor(extension: UIExtension, entity?: Entity): string | nu
   return `/api/v1/plugins/${extension.plugin}/${filled}`;
 }
 
+/** An entity value by name: `name`, `annotations.<key>`, `labels.<key>`, `spec.<path>`, `metadata.<field>`. */
+export function entityValue(entity: Entity, key: string): string | undefined {
+  return lookupPlaceholder(key, entity);
+}
+
 function lookupPlaceholder(key: string, entity?: Entity): string | undefined {
   if (!entity) return undefined;
   const md = entity.metadata;

@@ -9,7 +9,9 @@ import { entityHref, humanize, relativeTime, absoluteTime } from "@/lib/format";
 import { useCursorPager, useDebounced, useDocumentTitle } from "@/lib/hooks";
 import { findKind, kindPlural, useKindCounts, useKinds } from "@/lib/kinds";
 import { entityKey, useHighlight } from "@/lib/live";
-import type { Entity, EntityListParams, KindSchema } from "@/lib/types";
+import { entityValue, useManifest } from "@/lib/plugin-runtime";
+import type { Entity, EntityListParams, KindSchema, UIExtension } from "@/lib/types";
+import { Cell } from "@/components/renderers";
 import { FilterMenu } from "@/components/FilterMenu";
 import { KindIcon } from "@/components/icons";
 import { LifecycleBadge, OwnerLink, TagList } from "@/components/entity-bits";
@@ -287,6 +289,12 @@ function EntityTable({
   empty: ReactNode;
 }) {
   const extra = useMemo(() => (kind?.listColumns ?? []).filter((c) => c !== "lifecycle").slice(0, 3), [kind]);
+  const manifest = useManifest();
+  // Plugin columns (slot catalog.column): shown on the tabs of the kinds they name; `options.field` picks the value.
+  const pluginColumns = (manifest.data ?? [])
+    .filter((e) => e.slot === "catalog.column" && typeof e.options?.field === "string")
+    .filter((e) => !e.when?.kinds?.length || (kind && e.when.kinds.some((k) => k.toLowerCase() === kind.kind.toLowerCase())))
+    .sort((a, b) => (a.order ?? 100) - (b.order ?? 100));
   const showLifecycle = !kind || kind.listColumns.includes("lifecycle");
   if (loading) return <SkeletonRows rows={10} columns={5} />;
   if (!items.length) return <>{empty}</>;
@@ -295,7 +303,7 @@ function EntityTable({
       <table className="w-full text-[13px]">
         <thead>
           <tr className="border-b border-line bg-bg-2 text-left text-xs text-fg-muted">
-            <SortHeader label="Name" field="name" sort={sort} onSort={onSort} className="w-[38%]" />
+            <SortHeader label="Name" field="name" sort={sort} onSort={onSort} />
             {!kind && <th scope="col" className="px-4 py-2 font-medium">Kind</th>}
             <th scope="col" className="px-4 py-2 font-medium">Owner</th>
             {extra.map((c) => (
@@ -304,13 +312,18 @@ function EntityTable({
               </th>
             ))}
             {showLifecycle && <th scope="col" className="px-4 py-2 font-medium">Lifecycle</th>}
+            {pluginColumns.map((c) => (
+              <th key={c.id} scope="col" className="px-4 py-2 font-medium">
+                {c.title}
+              </th>
+            ))}
             <th scope="col" className="px-4 py-2 font-medium">Tags</th>
             <SortHeader label="Updated" field="updatedAt" sort={sort} onSort={onSort} className="text-right" />
           </tr>
         </thead>
         <tbody className="divide-y divide-line">
           {items.map((e) => (
-            <EntityRow key={`${e.kind}/${e.metadata.namespace}/${e.metadata.name}`} entity={e} extra={extra} showKind={!kind} showLifecycle={showLifecycle} kinds={kinds} />
+            <EntityRow key={`${e.kind}/${e.metadata.namespace}/${e.metadata.name}`} entity={e} extra={extra} pluginColumns={pluginColumns} showKind={!kind} showLifecycle={showLifecycle} kinds={kinds} />
           ))}
         </tbody>
       </table>
@@ -318,7 +331,21 @@ function EntityTable({
   );
 }
 
-function EntityRow({ entity: e, extra, showKind, showLifecycle, kinds }: { entity: Entity; extra: string[]; showKind: boolean; showLifecycle: boolean; kinds?: KindSchema[] }) {
+function EntityRow({
+  entity: e,
+  extra,
+  pluginColumns,
+  showKind,
+  showLifecycle,
+  kinds,
+}: {
+  entity: Entity;
+  extra: string[];
+  pluginColumns: UIExtension[];
+  showKind: boolean;
+  showLifecycle: boolean;
+  kinds?: KindSchema[];
+}) {
   const navigate = useNavigate();
   const flash = useHighlight(entityKey(e.kind, e.metadata.namespace, e.metadata.name));
   const href = entityHref(e.kind, e.metadata.name, e.metadata.namespace);
@@ -330,7 +357,7 @@ function EntityRow({ entity: e, extra, showKind, showLifecycle, kinds }: { entit
         if (!(ev.target as HTMLElement).closest("a")) navigate(href);
       }}
     >
-      <td className="max-w-0 px-4 py-2.5">
+      <td className="min-w-[13rem] max-w-[26rem] px-4 py-2.5">
         <div className="flex items-center gap-2.5">
           <KindIcon kind={e.kind} icon={findKind(kinds, e.kind)?.icon} className="size-4 shrink-0 text-fg-muted" />
           <div className="min-w-0">
@@ -362,8 +389,13 @@ function EntityRow({ entity: e, extra, showKind, showLifecycle, kinds }: { entit
           {spec.lifecycle ? <LifecycleBadge lifecycle={spec.lifecycle} /> : <span className="text-fg-muted">—</span>}
         </td>
       )}
+      {pluginColumns.map((c) => (
+        <td key={c.id} className="px-4 py-2.5 whitespace-nowrap">
+          <Cell value={entityValue(e, c.options!.field as string)} type={c.options?.type as "status" | undefined} />
+        </td>
+      ))}
       <td className="px-4 py-2.5">
-        <TagList tags={e.metadata.tags} />
+        <TagList tags={e.metadata.tags} max={2} nowrap />
       </td>
       <td className="whitespace-nowrap px-4 py-2.5 text-right text-xs text-fg-muted" title={absoluteTime(e.metadata.updatedAt)}>
         {relativeTime(e.metadata.updatedAt)}

@@ -35,8 +35,17 @@ const DEFAULT_CONFIG: DashboardConfig = {
   widgets: [
     { id: "entity_stats", enabled: true },
     { id: "recent_activity", enabled: true },
+    { id: "recently_browsed", enabled: true },
+    { id: "service_status", enabled: true },
   ],
   announcements: [],
+};
+
+const WIDGET_LABELS: Record<string, string> = {
+  entity_stats: "Entity counts",
+  recent_activity: "Recent activity",
+  recently_browsed: "Recently browsed",
+  service_status: "Service status",
 };
 
 const STAT_KINDS = ["Service", "API", "Infrastructure", "Team", "Environment", "Documentation"];
@@ -101,10 +110,10 @@ export function DashboardPage() {
       {enabled("entity_stats") && <EntityStats />}
 
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">{enabled("recent_activity") && <RecentActivity />}</div>
+        {enabled("recent_activity") && <div className="space-y-6 lg:col-span-2">{<RecentActivity />}</div>}
         <div className="space-y-6">
-          <RecentlyBrowsed />
-          <ServiceStatusSummary />
+          {enabled("recently_browsed") && <RecentlyBrowsed />}
+          {enabled("service_status") && <ServiceStatusSummary />}
         </div>
       </div>
 
@@ -265,7 +274,7 @@ function EditDashboardDialog({ open, onClose, config }: { open: boolean; onClose
           <h3 className="text-[13px] font-semibold">Widgets</h3>
           {widgets.map((w) => (
             <label key={w.id} className="flex items-center justify-between rounded-md border border-line px-3 py-2 text-[13px]">
-              {w.id === "entity_stats" ? "Entity counts" : w.id === "recent_activity" ? "Recent activity" : w.id}
+              {WIDGET_LABELS[w.id] ?? w.id}
               <Switch checked={w.enabled} onChange={(v) => setWidget(w.id, v)} label={`Show ${w.id}`} />
             </label>
           ))}

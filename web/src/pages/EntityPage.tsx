@@ -342,7 +342,7 @@ function SpecFields({ entity, kind }: { entity: Entity; kind?: KindSchema }) {
         const prop = specSchema.properties?.[key] ? unwrapNullable(specSchema.properties[key], root).schema : {};
         const reference = kind?.references.find((r) => r.field === key);
         return (
-          <div key={key} className="grid grid-cols-[11rem_1fr] gap-4 px-4 py-2.5 text-[13px]">
+          <div key={key} className="grid grid-cols-[9rem_1fr] gap-4 px-4 py-2.5 text-[13px] xl:grid-cols-[11rem_1fr]">
             <dt className="text-fg-muted" title={prop.description}>
               {labelFor(key, prop)}
             </dt>
@@ -528,11 +528,11 @@ function MetadataCard({ entity }: { entity: Entity }) {
   return (
     <Card>
       <CardHeader title="Metadata" />
-      <dl className="grid grid-cols-[6.5rem_1fr] gap-x-3 gap-y-2 px-4 py-3 text-[13px]">
+      <dl className="grid grid-cols-[5.5rem_1fr] gap-x-3 gap-y-2 px-4 py-3 text-[13px]">
         {rows.map(([k, v]) => (
           <div key={k} className="contents">
             <dt className="text-fg-muted">{k}</dt>
-            <dd className="min-w-0 truncate">{v}</dd>
+            <dd className="min-w-0 break-words">{v}</dd>
           </div>
         ))}
         <dt className="text-fg-muted">Tags</dt>

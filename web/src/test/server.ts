@@ -1,5 +1,6 @@
 /** A tiny fake Gantry API for tests: routes match "METHOD /path" (query ignored) and return JSON. */
 import { vi } from "vitest";
+import type { Entity } from "@/lib/types";
 
 export interface FakeRequest {
   method: string;
@@ -104,7 +105,7 @@ export const SERVICE_SCHEMA = {
   },
 };
 
-export function entity(name: string, extra: Record<string, unknown> = {}) {
+export function entity(name: string, extra: Record<string, unknown> = {}): Entity {
   return {
     apiVersion: "gantry.io/v1",
     kind: "Service",

@@ -74,7 +74,7 @@ interface ColumnDef {
   type?: "status" | "time" | "link" | "badge" | "code" | "number";
 }
 
-function Cell({ value, type }: { value: unknown; type?: ColumnDef["type"] }) {
+export function Cell({ value, type }: { value: unknown; type?: ColumnDef["type"] }) {
   if (value === undefined || value === null || value === "") return <span className="text-fg-muted">—</span>;
   if (type === "status") return <StatusDot tone={statusTone(value)}>{String(value)}</StatusDot>;
   if (type === "time") return <span title={absoluteTime(String(value))}>{relativeTime(String(value))}</span>;
