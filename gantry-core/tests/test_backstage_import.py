@@ -604,6 +604,17 @@ async def test_bad_bodies_are_refused_and_write_nothing(gantry: Gantry) -> None:
     assert scalar.status_code == 200
     assert scalar.json()["documents"][0]["status"] == "error"
 
+    unstorable = (
+        'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a, description: "\\uD800"}\n'
+        'spec: {type: service, owner: "x\\0y"}\n'
+    )
+    refused = await _import(dev, unstorable)
+    assert refused["documents"][0]["status"] == "error"
+    assert refused["documents"][0]["errors"] == [
+        {"path": "/metadata/description", "message": "must be valid Unicode (no lone surrogates)"},
+        {"path": "/spec/owner", "message": "must not contain NUL characters"},
+    ]
+
     bad_flag = await dev.post(URL, content=fixture("entities.yaml").encode(), headers=YAML, params={"dryRun": "maybe"})
     assert bad_flag.status_code == 400
 

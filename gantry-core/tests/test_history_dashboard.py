@@ -220,6 +220,15 @@ async def test_dashboard_config_bad_input_writes_nothing(gantry: Gantry) -> None
         assert response.status_code == 422, (body, response.text)
         assert response.json()["code"] == "validation_failed"
         assert path in [d["path"] for d in response.json()["details"]], (path, response.json())
+    surrogate = await admin.put(
+        "/api/v1/dashboard/config",
+        content=b'{"announcements": [{"title": "t", "message": "lone \\ud800 surrogate"}]}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 422
+    assert surrogate.json()["details"] == [
+        {"path": "/announcements/0/message", "message": "must be valid Unicode (no lone surrogates)"}
+    ]
     not_json = await admin.put("/api/v1/dashboard/config", content=b"{", headers={"Content-Type": "application/json"})
     assert not_json.status_code == 400
     assert await _rows(gantry, dashboard_config) == 0

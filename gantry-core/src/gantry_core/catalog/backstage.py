@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gantry_core.auth.schemas import text_problem
 from gantry_core.plugins.kinds import API_VERSION, LABEL_KEY_PATTERN
 
 SYSTEM_LABEL = "gantry.io/system"
@@ -248,6 +249,8 @@ class _Converter:
             report.error("/metadata/name", "not a Backstage entity name (letters and digits separated by - _ .)")
         if "spec" in raw and not isinstance(raw["spec"], Mapping):
             report.error("/spec", "must be a mapping")
+        for path, problem in _unstorable(raw, ""):
+            report.error(path, problem)
         if report.status == "converted" and api_version == API_VERSION:
             report.skip("already a Gantry entity: send it to POST /api/v1/apply")
         elif report.status == "converted" and not (isinstance(api_version, str) and "backstage.io/" in api_version):
@@ -621,6 +624,23 @@ def _fill_member(member: dict[str, str], user: Mapping[str, Any]) -> None:
     email = _str(profile.get("email"))
     if email and _EMAIL.match(email) and len(email) <= 320:
         member.setdefault("email", email)
+
+
+def _unstorable(value: Any, path: str) -> list[tuple[str, str]]:
+    """Text that cannot be stored (NUL, lone surrogates), with its JSON pointer."""
+    if isinstance(value, str):
+        problem = text_problem(value, bidi=False)
+        return [(path, problem)] if problem else []
+    found: list[tuple[str, str]] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and (problem := text_problem(key, bidi=False)):
+                found.append((path, f"a key {problem}"))
+            found.extend(_unstorable(item, f"{path}/{key}"))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(_unstorable(item, f"{path}/{i}"))
+    return found
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

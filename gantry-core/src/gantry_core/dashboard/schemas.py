@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from gantry_core.api.types import Line, Text
+from gantry_core.auth.schemas import Strict
 
 WidgetId = Literal["entity_stats", "recent_activity", "recently_browsed", "service_status"]
 WIDGET_IDS: tuple[WidgetId, ...] = ("entity_stats", "recent_activity", "recently_browsed", "service_status")
 MAX_ANNOUNCEMENTS = 20
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Widget(_Strict):
+class Widget(Strict):
     id: WidgetId = Field(description="Which widget")
     enabled: bool = Field(True, description="Shown on the dashboard")
 
 
-class Announcement(_Strict):
+class Announcement(Strict):
     title: Annotated[Line, Field(min_length=1, max_length=200, description="Headline")]
     message: Annotated[Text, Field(min_length=1, max_length=2000, description="Body text")]
     severity: Literal["info", "warning", "critical"] = Field("info", description="How it is highlighted")
 
 
-class DashboardConfig(_Strict):
+class DashboardConfig(Strict):
     """Widgets in display order (widgets left out are shown, after the others) and announcements."""
 
     widgets: Annotated[list[Widget], Field(max_length=len(WIDGET_IDS))] = Field(
