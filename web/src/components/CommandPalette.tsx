@@ -81,7 +81,7 @@ function Palette({ onClose }: { onClose: () => void }) {
 
   return (
     <div className="fixed inset-0 z-50 flex items-start justify-center p-4 pt-[14vh]">
-      <div className="fixed inset-0 animate-fade-in bg-fg/25 backdrop-blur-[2px]" onClick={onClose} aria-hidden />
+      <div className="fixed inset-0 animate-fade-in bg-overlay backdrop-blur-[2px]" onClick={onClose} aria-hidden />
       <Command
         label="Command palette"
         shouldFilter={false}

@@ -126,7 +126,7 @@ function Sidebar({ onSearch }: { onSearch: () => void }) {
           if (!items.length && !extra.length) return null;
           return (
             <div key={gi}>
-              {group.label && <div className="mb-1 px-2 text-2xs font-medium uppercase tracking-wider text-fg-muted/80">{group.label}</div>}
+              {group.label && <div className="mb-1 px-2 text-2xs font-medium uppercase tracking-wider text-fg-muted">{group.label}</div>}
               <ul className="space-y-0.5">
                 {[...items, ...extra].map((item) => (
                   <li key={item.to}>

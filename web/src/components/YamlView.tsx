@@ -22,7 +22,7 @@ export function YamlView({ value, filename }: { value: unknown; filename: string
       <pre className="max-h-[70vh] overflow-auto bg-bg py-3 font-mono text-[12.5px] leading-5" aria-label="Entity YAML" tabIndex={0}>
         {lines.map((line, i) => (
           <div key={i} className="flex hover:bg-bg-2">
-            <span className="w-12 shrink-0 select-none pr-4 text-right text-fg-muted/60">{i + 1}</span>
+            <span aria-hidden className="w-12 shrink-0 select-none pr-4 text-right text-fg-muted">{i + 1}</span>
             <YamlLine line={line} />
           </div>
         ))}

@@ -317,7 +317,7 @@ function EntityTable({
                 {c.title}
               </th>
             ))}
-            <th scope="col" className="px-4 py-2 font-medium">Tags</th>
+            <th scope="col" className="hidden px-4 py-2 font-medium xl:table-cell">Tags</th>
             <SortHeader label="Updated" field="updatedAt" sort={sort} onSort={onSort} className="text-right" />
           </tr>
         </thead>
@@ -394,7 +394,7 @@ function EntityRow({
           <Cell value={entityValue(e, c.options!.field as string)} type={c.options?.type as "status" | undefined} />
         </td>
       ))}
-      <td className="px-4 py-2.5">
+      <td className="hidden px-4 py-2.5 xl:table-cell">
         <TagList tags={e.metadata.tags} max={2} nowrap />
       </td>
       <td className="whitespace-nowrap px-4 py-2.5 text-right text-xs text-fg-muted" title={absoluteTime(e.metadata.updatedAt)}>

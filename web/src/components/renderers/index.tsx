@@ -270,7 +270,7 @@ export function LogStreamRenderer({ extension, entity }: ExtensionProps) {
         <pre ref={box} aria-label="Log output" tabIndex={0} className="h-80 overflow-auto rounded-md border border-line bg-bg-2 p-3 font-mono text-[12px] leading-5">
           {lines.map((l, i) => (
             <div key={i} className={cn("whitespace-pre-wrap", /\b(error|fatal|panic|exception)\b/i.test(l) && "text-danger")}>
-              <span className="mr-3 inline-block w-8 select-none text-right text-fg-muted/60">{i + 1}</span>
+              <span aria-hidden className="mr-3 inline-block w-8 select-none text-right text-fg-muted">{i + 1}</span>
               {l}
             </div>
           ))}

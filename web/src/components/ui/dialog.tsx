@@ -63,7 +63,7 @@ export function Dialog({
   if (!open) return null;
   return createPortal(
     <div className="fixed inset-0 z-50 flex items-start justify-center overflow-y-auto p-4 pt-[12vh]">
-      <div className="fixed inset-0 animate-fade-in bg-fg/30 backdrop-blur-[2px]" aria-hidden onClick={onClose} />
+      <div className="fixed inset-0 animate-fade-in bg-overlay backdrop-blur-[2px]" aria-hidden onClick={onClose} />
       <div
         ref={ref}
         role="dialog"
