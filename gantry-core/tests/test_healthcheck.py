@@ -7,6 +7,7 @@ import ipaddress
 import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -65,20 +66,28 @@ def _handler(record: LocalServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def local_server() -> Iterator[LocalServer]:
+@contextmanager
+def _serving(scheme: str, tls: ssl.SSLContext | None = None) -> Iterator[LocalServer]:
+    """A threaded HTTP(S) server on 127.0.0.1 that records each request's path and Host header."""
     record = LocalServer.__new__(LocalServer)
-    record.scheme = "http"
+    record.scheme = scheme
     record.requests = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(record))
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     record.server = server
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield record
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    with _serving("http") as record:
+        yield record
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
@@ -109,22 +118,11 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[LocalServer]:
-    record = LocalServer.__new__(LocalServer)
-    record.scheme = "https"
-    record.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(record))
     cert, key = _self_signed(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    record.server = server
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _serving("https", context) as record:
         yield record
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 async def _check(gantry: Gantry, url: str) -> Any:
