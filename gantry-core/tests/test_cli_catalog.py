@@ -7,6 +7,8 @@ One server per module; the tests run in file order and build on the catalog appl
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -280,6 +282,24 @@ def test_get_every_output_format(viewer: GantryCli) -> None:
     single = rows(ok(viewer("get", "svc", "ledger", "-n", "finance")))
     assert single[1][:3] == ["ledger", "payments", "worker"]
     assert "Invalid value for '--output' / '-o'" in fails(viewer("get", "svc", "-o", "xml"), code=2)
+
+
+def test_get_starts_without_pydantic_or_yaml(viewer: GantryCli) -> None:
+    """`gantry get` stays quick to start: typer's pydantic adapters and the YAML parser stay unloaded."""
+    viewer("get", "services")  # fills the kind cache, as any earlier command would have
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gantry_core.cli", "get", "services", "-n", "finance"],
+        capture_output=True,
+        text=True,
+        env=viewer.environment(),
+        cwd=viewer.home,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].split()[0] == "ledger"
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert {"httpx", "gantry_core.cli.kinds"} <= imported
+    assert not imported & {"pydantic", "typer._adapters", "yaml"}
 
 
 def test_get_errors_are_actionable(viewer: GantryCli) -> None:

@@ -28,6 +28,7 @@ def api_routers() -> list[APIRouter]:
     from gantry_core.healthcheck import views as healthcheck_views
     from gantry_core.history import views as history_views
     from gantry_core.plugins import views as plugin_views
+    from gantry_core.secrets import views as secret_views
 
     return [
         catalog_views.router,
@@ -43,4 +44,5 @@ def api_routers() -> list[APIRouter]:
         import_views.router,
         auth_views.users_router,
         auth_views.groups_router,
+        secret_views.router,
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gantry_core.cli import actions, apply, auth, catalog, export, meta, server
+from gantry_core.cli import actions, apply, auth, catalog, export, fastparams, meta, server
 
 app = typer.Typer(
     name="gantry",
@@ -24,4 +24,5 @@ meta.register(app)
 
 
 def main() -> None:
+    fastparams.install()
     app()

@@ -2,18 +2,16 @@
 
 The file lives in the user's config directory (``$XDG_CONFIG_HOME/gantry/config.yaml``, usually
 ``~/.config/gantry/config.yaml``; the platform's app-data folder on macOS and Windows) and is written with
-mode 0600 because it holds tokens::
+mode 0600 because it holds tokens. It is YAML; `gantry` writes it in JSON form (which YAML includes) so
+that reading it is cheap, and reads it back whichever way a person edited it::
 
-    current-context: localhost-8080
-    contexts:
-      - name: localhost-8080
-        server: http://localhost:8080
-        user: admin
-        token: eyJ...
+    {"current-context": "localhost-8080",
+     "contexts": [{"name": "localhost-8080", "server": "http://localhost:8080", "user": "admin", "token": "eyJ..."}]}
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -94,12 +92,15 @@ class Config:
             return cls(path=path)
         except OSError as exc:
             raise CliError(f"cannot read {path}: {exc.strerror}") from None
-        import yaml
+        try:  # written as JSON (which is YAML) so that reading it needs no YAML parser
+            raw = json.loads(text)
+        except ValueError:
+            import yaml
 
-        try:
-            raw = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise CliError(f"{path} is not valid YAML ({exc}); fix or delete it") from None
+            try:
+                raw = yaml.safe_load(text) or {}
+            except yaml.YAMLError as exc:
+                raise CliError(f"{path} is not valid YAML ({exc}); fix or delete it") from None
         if not isinstance(raw, dict):
             raise CliError(f"{path} should hold a mapping; fix or delete it")
         contexts = {}
@@ -116,11 +117,9 @@ class Config:
 
     def save(self) -> None:
         """Write the file atomically with mode 0600 (its folder 0700 when we create it)."""
-        import yaml
-
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         body = {"current-context": self.current, "contexts": [c.as_dict() for c in self.contexts.values()]}
-        text = yaml.safe_dump(body, sort_keys=False)
+        text = json.dumps(body, indent=2) + "\n"
         fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".yaml", dir=self.path.parent)
         try:
             os.chmod(tmp, 0o600)

@@ -83,7 +83,7 @@ def export(
         if kind:
             params["kind"] = kinds.resolve(client, kind).name
         if directory is not None:
-            count = _write_tree(client, params, directory, format)
+            count = _write_tree(client, params, Path(directory), format)
             info(f"Exported {count} entities to {directory}")
             return
         out = sys.stdout.buffer

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,4 +36,5 @@ FilesOpt = Annotated[
     ),
 ]
 RecursiveOpt = Annotated[bool, typer.Option("--recursive", "-R", help="Also read the folders inside folders")]
-DirOpt = Annotated[Path | None, typer.Option("--dir", metavar="DIR", help="Write one file per entity here")]
+# A string, not a Path: typer converts Path parameters through pydantic, which `gantry` keeps out of start-up.
+DirOpt = Annotated[str | None, typer.Option("--dir", metavar="DIR", help="Write one file per entity here")]
