@@ -116,11 +116,11 @@ class PluginRuntime(PluginStates):
 
     def _on_event(self, event: Event) -> None:
         if event.channel == "plugins" and event.type == "plugin.updated":
-            task = asyncio.get_running_loop().create_task(self.reconcile())
+            task = asyncio.get_running_loop().create_task(self.reconcile())  # changes made on other replicas
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
-    async def reconcile(self, *, initial: bool = False) -> None:
+    async def reconcile(self, *, initial: bool = False) -> set[str]:
         """Bring this replica in line with the `plugins` table: configs, lifespans, scheduled jobs."""
         async with self._lock:
             before = set(self._enabled) - set(self._errors)
@@ -150,10 +150,12 @@ class PluginRuntime(PluginStates):
             for plugin_id in [p for p in self.host.plugins if p in before - now]:
                 await self.state.scheduler.stop_plugin(plugin_id)
                 await self._exit_lifespan(plugin_id)
-            for plugin_id in [p for p in self.host.plugins if p in now - before or (initial and p in now)]:
+            started = [p for p in self.host.plugins if p in now - before or (initial and p in now)]
+            for plugin_id in started:
                 if plugin_id not in self._lifespans:
                     await self._enter_lifespan(plugin_id)
-                self.state.scheduler.start_plugin(plugin_id, just_enabled=not initial)
+                self.state.scheduler.start_plugin(plugin_id)
+            return set(started) - set(self._errors)
 
     async def _enter_lifespan(self, plugin_id: str) -> None:
         stack = AsyncExitStack()
@@ -264,6 +266,8 @@ class PluginRuntime(PluginStates):
             {"enabled": was},
             {"enabled": enabled},
         )
+        if enabled and not was and self.is_enabled(plugin_id):
+            await self.state.scheduler.run_on_enable(plugin_id, actor)
 
 
 def _has_secret(stored: Any) -> bool:

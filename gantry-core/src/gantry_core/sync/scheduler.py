@@ -42,6 +42,7 @@ class Scheduler:
         self.holder = uuid.uuid4().hex
         self._loops: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._runs: dict[tuple[str, str], asyncio.Task[Any]] = {}
+        self._starting: dict[tuple[str, str], asyncio.Lock] = {}
 
     def jobs(self, plugin_id: str) -> list[SyncJob]:
         return [o.value for o in self.state.host.jobs.values() if o.plugin_id == plugin_id]
@@ -57,11 +58,18 @@ class Scheduler:
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
-    def start_plugin(self, plugin_id: str, *, just_enabled: bool) -> None:
+    def start_plugin(self, plugin_id: str) -> None:
+        """Schedule the plugin's jobs on their intervals (idempotent)."""
         for job in self.jobs(plugin_id):
             key = (plugin_id, job.name)
             if key not in self._loops or self._loops[key].done():
-                self._loops[key] = asyncio.create_task(self._loop(plugin_id, job, just_enabled))
+                self._loops[key] = asyncio.create_task(self._loop(plugin_id, job))
+
+    async def run_on_enable(self, plugin_id: str, triggered_by: str | None) -> None:
+        """Start the jobs that run when the plugin is enabled (on the replica that enabled it)."""
+        for job in self.jobs(plugin_id):
+            if job.run_on_enable:
+                await self._start(plugin_id, job, triggered_by)
 
     async def stop_plugin(self, plugin_id: str) -> None:
         tasks = [t for (pid, _), t in [*self._loops.items(), *self._runs.items()] if pid == plugin_id]
@@ -89,17 +97,27 @@ class Scheduler:
             ids.append(run_id)
         return ids
 
-    async def _start(self, plugin_id: str, job: SyncJob, triggered_by: str | None) -> str | None:
+    async def _start(
+        self, plugin_id: str, job: SyncJob, triggered_by: str | None, *, due_every: timedelta | None = None
+    ) -> str | None:
+        """Start a run under the job's lease; with `due_every`, only if no replica started one that recently
+        (checked after taking the lease, so two replicas waking together run the job once)."""
         key = (plugin_id, job.name)
-        running = self._runs.get(key)
-        if running is not None and not running.done():
-            return None
-        lease = f"{plugin_id}:{job.name}"
-        if not await leases.acquire(self.state.db, lease, self.holder, LEASE_TTL):
-            return None
-        run_id = await create_run(self.state, plugin_id, job.name, triggered_by)
-        self._runs[key] = asyncio.create_task(self._run(plugin_id, job, run_id, lease))
-        return run_id
+        async with self._starting.setdefault(key, asyncio.Lock()):  # one starter at a time on this replica
+            running = self._runs.get(key)
+            if running is not None and not running.done():
+                return None
+            lease = f"{plugin_id}:{job.name}"
+            if not await leases.acquire(self.state.db, lease, self.holder, LEASE_TTL):
+                return None
+            if due_every is not None:
+                last = await self._last_start(plugin_id, job.name)
+                if last is not None and datetime.now(UTC) - last < due_every:
+                    await leases.release(self.state.db, lease, self.holder)
+                    return None
+            run_id = await create_run(self.state, plugin_id, job.name, triggered_by)
+            self._runs[key] = asyncio.create_task(self._run(plugin_id, job, run_id, lease))
+            return run_id
 
     async def _run(self, plugin_id: str, job: SyncJob, run_id: str, lease: str) -> None:
         heartbeat = asyncio.create_task(self._heartbeat(lease))
@@ -139,19 +157,14 @@ class Scheduler:
             return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
-    async def _loop(self, plugin_id: str, job: SyncJob, just_enabled: bool) -> None:
+    async def _loop(self, plugin_id: str, job: SyncJob) -> None:
         """Run the job whenever its interval has passed since the last run on any replica."""
-        first = True
         while True:
             interval = self.interval(plugin_id, job)
             last = await self._last_start(plugin_id, job.name)
-            due = first and just_enabled and job.run_on_enable
-            if not due and interval is not None:
-                due = last is None or datetime.now(UTC) - last >= interval
-            first = False
-            if due:
+            if interval is not None and (last is None or datetime.now(UTC) - last >= interval):
                 try:
-                    await self._start(plugin_id, job, "scheduler")
+                    await self._start(plugin_id, job, "scheduler", due_every=interval)
                 except Exception:
                     log.exception("could not start sync job %s/%s", plugin_id, job.name)
             wait = 60.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -51,6 +52,14 @@ class Recorder:
         self.event_plugin_ids: list[str] = []  # ctx.plugin_id of each event
         self.executed: list[Mapping[str, Any]] = []
         self.fail_next = False
+        self.widgets: list[str] = ["alpha", "beta"]  # what the sync job reports
+        self.sync_error: str | None = None  # reported through ctx.report_error (the run goes on)
+        self.sync_raises: str | None = None  # raised after the widgets (the run fails)
+        self.sync_gate: asyncio.Event | None = None  # when set, the job waits for it before finishing
+        self.configs: list[Any] = []  # ctx.config seen by each sync run
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
 
 
 recorder = Recorder()
@@ -74,13 +83,20 @@ async def info() -> dict[str, str]:
 
 
 async def sync_widgets(ctx: Any) -> AsyncIterator[Mapping[str, Any]]:
-    for name in ("alpha", "beta"):
+    recorder.configs.append(ctx.config)
+    if recorder.sync_error:
+        ctx.report_error(recorder.sync_error)
+    for name in list(recorder.widgets):
         yield {
             "apiVersion": "gantry.io/v1",
             "kind": "Widget",
             "metadata": {"name": name},
             "spec": {"size": 2, "partOf": "checkout"},
         }
+    if recorder.sync_gate is not None:
+        await recorder.sync_gate.wait()
+    if recorder.sync_raises:
+        raise RuntimeError(recorder.sync_raises)
 
 
 async def execute_echo(ctx: Any, action: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
