@@ -108,7 +108,9 @@ async def create_user(
     role: str,
     display_name: str | None = None,
     email: str | None = None,
+    password_hash: str | None = None,
 ) -> RowMapping:
+    """Insert a user; `password` is hashed here unless its hash is handed in (hashed off the event loop)."""
     if await user_by_username(conn, username) is not None:
         raise _user_exists(username)
     now = _now()
@@ -119,7 +121,7 @@ async def create_user(
             display_name=display_name,
             email=email,
             role=role,
-            password_hash=passwords.hash_password(password) if password else None,
+            password_hash=password_hash or (passwords.hash_password(password) if password else None),
             token_version=0,
             created_at=now,
             updated_at=now,
@@ -152,6 +154,13 @@ async def set_password(conn: AsyncConnection, user_id: int, password_hash: str, 
     if bump:
         values["token_version"] = users.c.token_version + 1
     await conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+async def upgrade_hash(conn: AsyncConnection, user_id: int, old_hash: str, new_hash: str) -> None:
+    """Store a rehash of the same password, unless the password changed meanwhile."""
+    await conn.execute(
+        update(users).where(users.c.id == user_id, users.c.password_hash == old_hash).values(password_hash=new_hash)
+    )
 
 
 async def bump_token_version(conn: AsyncConnection, user_id: int) -> None:

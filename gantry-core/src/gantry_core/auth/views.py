@@ -125,36 +125,37 @@ async def login(body: LoginIn, request: Request, response: Response, state: Stat
         raise GantryError(
             429, "rate_limited", f"too many sign-in attempts; retry in {wait} s", headers={"Retry-After": str(wait)}
         )
+    async with state.db.read() as conn:
+        found = await service.user_by_username(conn, body.username)
+    stored = found["password_hash"] if found is not None else None
+    ok, new_hash = await state.auth.check_password(body.password, stored)  # same cost for unknown users
+    user = row = None
     async with state.db.write() as conn:
-        row = await service.user_by_username(conn, body.username)
-        ok, new_hash = passwords.verify(body.password, row["password_hash"] if row else None)
-        if row is None or not ok:
+        if found is not None and ok:
+            user = await service.user_state(conn, found["id"])  # None if deleted meanwhile
+        if user is None:
             await audit(
                 conn,
                 action="login_failed",
                 resource_type="User",
                 resource_name=body.username[:150],
-                details={"reason": "unknown user" if row is None else "wrong password"},
+                details={"reason": "unknown user" if found is None else "wrong password"},
                 **_audit_kwargs(request, body.username[:150]),
             )
-            failed = True
         else:
-            failed = False
-            if new_hash:
-                await service.set_password(conn, row["id"], new_hash, bump=False)
-            await service.record_login(conn, row["id"])
-            row = await service.user_by_id(conn, row["id"])
+            if new_hash and stored:
+                await service.upgrade_hash(conn, user.id, stored, new_hash)
+            await service.record_login(conn, user.id)
             await audit(
                 conn,
                 action="login",
                 resource_type="User",
-                resource_name=row["username"],
-                **_audit_kwargs(request, row["username"]),
+                resource_name=user.username,
+                **_audit_kwargs(request, user.username),
             )
-            user = await service.user_state(conn, row["id"])
-    if failed:
+            row = await service.user_by_id(conn, user.id)
+    if user is None or row is None:
         raise GantryError(401, "invalid_credentials", INVALID_CREDENTIALS)
-    assert user is not None and row is not None
     token, expires = tokens.issue(
         state.auth.jwt_secret, user_id=user.id, username=user.username, role=user.role, version=user.token_version
     )
@@ -204,17 +205,19 @@ async def change_password(body: PasswordChangeIn, request: Request, state: State
         raise GantryError(
             422, "validation_failed", f"newPassword {problem}", [{"path": "/newPassword", "message": problem}]
         )
-    async with state.db.write() as conn:
+    async with state.db.read() as conn:
         row = await service.user_by_id(conn, user.user_id)
-        ok, _ = passwords.verify(body.currentPassword, row["password_hash"])
-        if not ok:
-            raise GantryError(
-                422,
-                "validation_failed",
-                "currentPassword is not correct",
-                [{"path": "/currentPassword", "message": "is not correct"}],
-            )
-        await service.set_password(conn, user.user_id, passwords.hash_password(body.newPassword), bump=True)
+    ok, _ = await state.auth.check_password(body.currentPassword, row["password_hash"])
+    if not ok:
+        raise GantryError(
+            422,
+            "validation_failed",
+            "currentPassword is not correct",
+            [{"path": "/currentPassword", "message": "is not correct"}],
+        )
+    new_hash = await state.auth.hash_password(body.newPassword)
+    async with state.db.write() as conn:
+        await service.set_password(conn, user.user_id, new_hash, bump=True)
         await audit(
             conn,
             action="user.password",
@@ -339,11 +342,13 @@ async def register(body: RegisterIn, request: Request, state: State, user: Admin
     problem = passwords.password_problem(body.password)
     if problem:
         raise GantryError(422, "validation_failed", f"password {problem}", [{"path": "/password", "message": problem}])
+    password_hash = await state.auth.hash_password(body.password)
     async with state.db.write() as conn:
         row = await service.create_user(
             conn,
             username=body.username,
-            password=body.password,
+            password=None,
+            password_hash=password_hash,
             role="viewer",
             display_name=body.displayName,
             email=body.email,
