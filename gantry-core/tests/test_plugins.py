@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, Depends
+from gantry_core import __version__
 from gantry_core.app import build_host
+from gantry_core.builtins import builtin_sources
 from gantry_core.plugins import (
     ActionType,
     EntityKind,
@@ -27,6 +29,8 @@ from gantry_core.plugins.manager import PluginLoadError, PluginSource
 from gantry_core.settings import load_settings
 from gantry_core.testing import Harness
 from pydantic import BaseModel, ConfigDict, Field
+
+BUILTINS = [source.id for source in builtin_sources(__version__)]  # never blockable, loaded first
 
 
 class GadgetSpec(BaseModel):
@@ -130,7 +134,7 @@ def test_declarations_are_attributed_to_their_plugin(settings_in: Any) -> None:
     assert host.jobs["gadgets"].plugin_id == "one"
     assert host.action_types["poke"].plugin_id == "one"
     assert host.ui_extensions["tab"].plugin_id == "one"
-    assert list(host.plugins) == ["catalog", "one"]  # builtins first
+    assert list(host.plugins) == [*BUILTINS, "one"]  # builtins first
 
 
 @pytest.mark.parametrize(
@@ -297,14 +301,14 @@ def test_builtins_fail_start_up_even_with_skip(settings_in: Any) -> None:
 
 
 def test_block_list_keeps_plugins_out_but_never_builtins(settings_in: Any) -> None:
-    host = host_of(settings_in(plugins_block=["one", "catalog"]), Plugin("one"), Plugin("two"))
-    assert list(host.plugins) == ["catalog", "two"]
+    host = host_of(settings_in(plugins_block=["one", *BUILTINS]), Plugin("one"), Plugin("two"))
+    assert list(host.plugins) == [*BUILTINS, "two"]
     assert host.kind("service") is not None
 
 
 def test_allow_list_loads_only_the_listed_plugins_and_the_builtins(settings_in: Any) -> None:
     host = host_of(settings_in(plugins_allow=["two"]), Plugin("one"), Plugin("two"), Plugin("three"))
-    assert list(host.plugins) == ["catalog", "two"]
+    assert list(host.plugins) == [*BUILTINS, "two"]
 
 
 def test_a_blocked_plugin_is_not_even_imported(settings_in: Any) -> None:
@@ -330,7 +334,7 @@ async def test_skipped_plugin_shows_in_the_api_with_status_error(gantry_harness:
         assert by_id["good"]["status"] == "available"
         assert by_id["good"]["error"] is None
         assert by_id["catalog"]["status"] == "enabled" and by_id["catalog"]["builtin"] is True
-        assert body["total"] == 3
+        assert body["total"] == len(BUILTINS) + 2
 
 
 async def test_lifespans_are_entered_in_order_and_exited_in_reverse(gantry_harness: Harness) -> None:

@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gantry_core import __version__
 from gantry_core.app import create_app
+from gantry_core.builtins import builtin_sources
 from gantry_core.plugins.manager import PluginLoadError, discover
 from gantry_core.settings import load_settings
 from gantry_core.testing import Harness
 from gantry_core.testing.distributions import write_distribution
+
+BUILTINS = [source.id for source in builtin_sources(__version__)]  # never blockable, loaded first
 
 PLUGIN = """
 from gantry_core.plugins import PluginManifest, hookimpl
@@ -117,6 +121,7 @@ def test_a_plugin_that_fails_to_load_stops_start_up(site: Path, source: str, rea
 async def test_with_skip_a_plugin_that_fails_to_load_is_listed_with_its_reason(
     site: Path, gantry_harness: Harness
 ) -> None:
+
     add_plugin(site, "gantry-plugin-broken", "broken", BROKEN)
     add_plugin(site, "gantry-plugin-alpha", "alpha")
     async with gantry_harness(autoload=True, plugins_on_error="skip") as gantry:
@@ -139,9 +144,9 @@ def test_block_and_allow_lists_apply_to_installed_plugins(site: Path) -> None:
         app = create_app(load_settings(**overrides), autoload=True)
         return list(app.state.gantry.host.plugins)
 
-    assert loaded(plugins_block=["broken"]) == ["catalog", "alpha", "beta"]
-    assert loaded(plugins_allow=["beta"]) == ["catalog", "beta"]
-    assert loaded(plugins_allow=["alpha", "beta"], plugins_block=["beta", "catalog"]) == ["catalog", "alpha"]
+    assert loaded(plugins_block=["broken"]) == [*BUILTINS, "alpha", "beta"]
+    assert loaded(plugins_allow=["beta"]) == [*BUILTINS, "beta"]
+    assert loaded(plugins_allow=["alpha", "beta"], plugins_block=["beta", *BUILTINS]) == [*BUILTINS, "alpha"]
 
 
 def run_gantry(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
