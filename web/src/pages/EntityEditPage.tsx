@@ -108,7 +108,16 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
   const errors = clientErrors.length ? clientErrors : serverErrors;
   const conflict = save.error instanceof ApiError && save.error.status === 412;
   const shown = useMemo(() => new Set(renderedPaths(kind.schema)), [kind.schema]);
-  const unplaced = errors.filter((e) => !shown.has(normalizePath(e.path)));
+  // An error shows at a field when the form renders its path, or it is inside a list the form renders.
+  const placed = (path: string) => {
+    if (shown.has(path)) return true;
+    const parts = path.split("/");
+    for (let i = parts.length - 1; i > 1; i--) {
+      if (/^\d+$/.test(parts[i]) && shown.has(parts.slice(0, i).join("/"))) return true;
+    }
+    return false;
+  };
+  const unplaced = mode === "yaml" ? [] : errors.filter((e) => !placed(normalizePath(e.path)));
 
   const yamlMarkers: YamlMarker[] = useMemo(() => {
     if (mode !== "yaml") return [];
@@ -238,7 +247,9 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
           </span>
         </div>
       )}
-      {save.error && !conflict ? <ErrorBanner className="mb-4" error={save.error} /> : null}
+      {save.error && !conflict && !(save.error instanceof ApiError && save.error.details.length && mode === "yaml") ? (
+        <ErrorBanner className="mb-4" error={save.error} />
+      ) : null}
       {clientErrors.length > 0 && unplaced.length > 0 && <ErrorBanner className="mb-4" error={new ApiError(422, "validation_failed", "Fix these problems first", unplaced)} />}
 
       <form
