@@ -126,6 +126,14 @@ async def test_bad_bodies_get_the_error_shape(gantry: Gantry) -> None:
     nul_response = await client.post("/api/v1/entities", json=nul)
     assert nul_response.status_code == 422
     assert nul_response.json()["details"][0]["path"] == "/metadata/description"
+    surrogate = await client.post(
+        "/api/v1/entities",
+        content=b'{"kind": "Service", "metadata": {"name": "s", "description": "\\ud800", "labels": {"\\udfff": "x"}},'
+        b' "spec": {"type": "backend"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 422, surrogate.text
+    assert [d["path"] for d in surrogate.json()["details"]] == ["/metadata/description", "/metadata/labels/\\udfff"]
     long_name = await client.post("/api/v1/entities", json=service("a" * 64))
     assert long_name.status_code == 422
     sql = service()

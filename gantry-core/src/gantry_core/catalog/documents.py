@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from gantry_core.plugins.host import PluginHost
 from gantry_core.plugins.kinds import API_VERSION, SERVER_MANAGED, RegisteredKind
 
 DEFAULT_NAMESPACE = "default"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ORPHANED = "gantry.io/orphaned"
 
 
@@ -41,14 +43,28 @@ class InvalidDocument(GantryError):
         super().__init__(422, "validation_failed", message, details)
 
 
+def _text_problem(value: str) -> str | None:
+    """Text no database can store faithfully: NUL, or a lone UTF-16 surrogate (not valid Unicode)."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if _SURROGATE.search(value):
+        return "must be valid Unicode (a lone surrogate was sent)"
+    return None
+
+
 def _control_chars(value: Any, path: str, found: list[dict[str, str]]) -> None:
     if isinstance(value, str):
-        if "\x00" in value:
-            found.append({"path": path, "message": "must not contain NUL characters"})
+        problem = _text_problem(value)
+        if problem:
+            found.append({"path": path, "message": problem})
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            if isinstance(key, str) and "\x00" in key:
-                found.append({"path": path, "message": "keys must not contain NUL characters"})
+            problem = _text_problem(key) if isinstance(key, str) else None
+            if problem:
+                found.append(
+                    {"path": f"{path}/{key.encode('utf-8', 'backslashreplace').decode()}", "message": f"keys {problem}"}
+                )
+                continue
             _control_chars(item, f"{path}/{key}", found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
