@@ -130,6 +130,9 @@ class GantrySettings(BaseSettings):
     healthcheck_allow_private: bool = Field(
         False, description="Let the health-check proxy reach loopback and private addresses (never link-local)"
     )
+    webhook_allow_private: bool = Field(
+        False, description="Let webhook actions reach loopback and private addresses (never link-local)"
+    )
 
     _labels: dict[str, str] = PrivateAttr(default_factory=dict)
 

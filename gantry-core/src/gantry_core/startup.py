@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from gantry_core.actions.runs import RunManager
 from gantry_core.auth import passwords
 from gantry_core.auth import service as auth_service
 from gantry_core.auth.principal import Authenticator
@@ -73,6 +74,10 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     stack.push_async_callback(runtime.stop)
     await runtime.start()
 
+    state.runs = RunManager(state)  # stopped before the plugins: runs in flight are cancelled and recorded
+    stack.push_async_callback(state.runs.stop)
+    await state.runs.start()
+
 
 async def _interrupted_sync_runs(state: AppState) -> None:
     """Sync runs left `running` by a server that died, and whose lease has lapsed, are marked failed."""
@@ -102,6 +107,10 @@ async def _start_bus(state: AppState) -> EventBus:
 
         async def resolve(event: Event) -> dict[str, Any] | None:
             ref = event.payload
+            if event.channel == "runs":
+                from gantry_core.actions.service import run_payload
+
+                return await run_payload(state, str(ref.get("id")))
             async with state.db.read() as conn:
                 row = await get_entity(conn, str(ref.get("kind")), str(ref.get("namespace")), str(ref.get("name")))
             return to_document(row) if row is not None else None

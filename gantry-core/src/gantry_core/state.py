@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from gantry_core.actions.runs import RunManager
     from gantry_core.auth.principal import Authenticator
     from gantry_core.crypto import Cipher
     from gantry_core.db.engine import Database
@@ -26,6 +27,7 @@ class AppState:
     auth: Authenticator = field(init=False)
     plugin_states: PluginRuntime = field(init=False)
     scheduler: Scheduler = field(init=False)
+    runs: RunManager = field(init=False)
     bus: EventBus = field(init=False)
     cipher: Cipher | None = field(init=False, default=None)
     cipher_error: str | None = field(init=False, default=None)

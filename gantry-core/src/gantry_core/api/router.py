@@ -19,6 +19,7 @@ def api_routers() -> list[APIRouter]:
     """Every core router under /api/v1, the busiest first: FastAPI tries routes in order, so the
     catalog's reads are matched before anything else. Each is included into the app directly (no
     router of routers) because every level of nesting is matched twice per request."""
+    from gantry_core.actions import views as action_views
     from gantry_core.audit import views as audit_views
     from gantry_core.auth import views as auth_views
     from gantry_core.catalog import import_views, schema_views
@@ -44,5 +45,6 @@ def api_routers() -> list[APIRouter]:
         import_views.router,
         auth_views.users_router,
         auth_views.groups_router,
+        action_views.router,
         secret_views.router,
     ]
