@@ -123,10 +123,21 @@ export function DashboardPage() {
 }
 
 function AnnouncementBanner({ announcement }: { announcement: Announcement }) {
-  const severe = /warn|crit|error|danger/i.test(announcement.severity);
+  const critical = /crit|error|danger/i.test(announcement.severity);
+  const warning = /warn/i.test(announcement.severity);
   return (
-    <div role="note" className={cn("flex items-start gap-3 rounded-lg border px-4 py-3", severe ? "border-danger/30 bg-danger/6" : "border-accent/25 bg-accent/6")}>
-      {severe ? <AlertTriangle className="mt-0.5 size-4 shrink-0 text-danger" aria-hidden /> : <Megaphone className="mt-0.5 size-4 shrink-0 text-accent" aria-hidden />}
+    <div
+      role="note"
+      className={cn(
+        "flex items-start gap-3 rounded-lg border px-4 py-3",
+        critical ? "border-danger/30 bg-danger/6" : warning ? "border-accent/30 bg-accent/8" : "border-line bg-bg-2",
+      )}
+    >
+      {critical || warning ? (
+        <AlertTriangle className={cn("mt-0.5 size-4 shrink-0", critical ? "text-danger" : "text-accent")} aria-hidden />
+      ) : (
+        <Megaphone className="mt-0.5 size-4 shrink-0 text-fg-muted" aria-hidden />
+      )}
       <div className="min-w-0">
         <p className="text-[13px] font-semibold">{announcement.title}</p>
         {announcement.message && <p className="mt-0.5 text-[13px] text-fg-muted">{announcement.message}</p>}
