@@ -36,7 +36,7 @@ export function CommandPalette({ open, onOpenChange }: { open: boolean; onOpenCh
 
 function Palette({ onClose }: { onClose: () => void }) {
   const [query, setQuery] = useState("");
-  const q = useDebounced(query.trim(), 90);
+  const q = useDebounced(query.trim(), 40);
   const navigate = useNavigate();
   const { data: me } = useMe();
   const { data: kinds } = useKinds();
