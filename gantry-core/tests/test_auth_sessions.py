@@ -10,6 +10,7 @@ from typing import Any
 
 import bcrypt
 import jwt
+from gantry_core.auth.schemas import MeOut
 from gantry_core.db.tables import users
 from gantry_core.testing import Gantry
 
@@ -127,6 +128,7 @@ async def test_me_reports_role_effective_role_groups_and_permissions(gantry: Gan
             "permissions": dict(zip(("read", "write", "execute", "delete", "configure", "admin"), flags, strict=True)),
             "authMethod": "bearer",
         }
+        assert MeOut.model_validate(body).model_dump() == body  # the documented response model
 
 
 async def test_me_logout_and_password_need_a_signed_in_caller(gantry: Gantry) -> None:

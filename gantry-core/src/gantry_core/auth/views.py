@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -36,7 +37,6 @@ from gantry_core.auth.schemas import (
     LogoutIn,
     MeOut,
     PasswordChangeIn,
-    Permissions,
     RegisterIn,
     RoleIn,
     UserOut,
@@ -183,19 +183,20 @@ async def logout(
     return response
 
 
-@router.get("/me", summary="Who am I: role, effective role, groups, permissions")
-async def me(user: Viewer) -> MeOut:
-    return MeOut(
-        userId=user.user_id,
-        username=user.username,
-        displayName=user.display_name,
-        email=user.email,
-        role=user.role,
-        effectiveRole=user.effective_role,
-        groups=list(user.groups),
-        permissions=Permissions(**roles.permissions(user.effective_role)),
-        authMethod=user.via,
-    )
+@router.get("/me", summary="Who am I: role, effective role, groups, permissions", response_model=MeOut)
+async def me(user: Viewer) -> Response:
+    body = {
+        "userId": user.user_id,
+        "username": user.username,
+        "displayName": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "effectiveRole": user.effective_role,
+        "groups": list(user.groups),
+        "permissions": roles.permissions(user.effective_role),
+        "authMethod": user.via,
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.put("/me/password", status_code=204, summary="Change your own password")
