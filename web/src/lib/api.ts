@@ -5,6 +5,7 @@
  */
 import type {
   ActionRun,
+  ActionSummary,
   ApiKey,
   ApiKeyCreated,
   AuditEntry,
@@ -279,11 +280,14 @@ export const api = {
   },
   healthCheck: (url: string) => get<HealthCheckResult>("/health-check", { url }),
   actions: {
-    list: (params: { limit?: number; cursor?: string; q?: string } = {}) => get<Page<Entity>>("/actions", params),
-    runs: (params: { limit?: number; cursor?: string; status?: string } = {}) => get<Page<ActionRun>>("/actions/runs", params),
-    runsOf: (name: string, params: { limit?: number; cursor?: string } = {}) =>
+    list: (params: { limit?: number; cursor?: string; q?: string; category?: string } = {}) =>
+      get<Page<ActionSummary>>("/actions", params),
+    runs: (params: { limit?: number; cursor?: string; status?: string; action?: string } = {}) =>
+      get<Page<ActionRun>>("/actions/runs", params),
+    runsOf: (name: string, params: { limit?: number; cursor?: string; namespace?: string } = {}) =>
       get<Page<ActionRun>>(`/actions/${seg(name)}/runs`, params),
-    run: (name: string, id: string | number) => get<ActionRun>(`/actions/${seg(name)}/runs/${seg(String(id))}`),
+    run: (name: string, id: string | number, namespace?: string) =>
+      get<ActionRun>(`/actions/${seg(name)}/runs/${seg(String(id))}`, { namespace }),
     execute: (name: string, inputs: Record<string, unknown>, namespace?: string) =>
       post<ActionRun>(`/actions/${seg(name)}/execute`, { inputs }, { query: namespace ? { namespace } : undefined }),
     approvals: (params: { limit?: number; cursor?: string } = {}) => get<Page<ActionRun>>("/actions/approvals", params),

@@ -325,6 +325,28 @@ export interface ActionSpec {
   links?: Link[];
 }
 
+/** GET /actions items: an Action entity flattened for the Actions page. */
+export interface ActionSummary {
+  name: string;
+  namespace: string;
+  title: string | null;
+  description: string | null;
+  owner: string | null;
+  tags: string[];
+  type: string | null;
+  category: string | null;
+  inputCount: number;
+  inputs: ActionInput[];
+  permissions: ActionPermissions;
+  updatedAt?: string | null;
+}
+
+export interface RunLogLine {
+  timestamp: string | null;
+  level: string;
+  message: string;
+}
+
 export type RunStatus = "pending" | "running" | "success" | "failed" | "rejected";
 
 export interface ActionRun {
@@ -341,7 +363,9 @@ export interface ActionRun {
   approvedBy?: string | null;
   rejectedBy?: string | null;
   reason?: string | null;
-  createdAt?: string;
+  createdAt?: string | null;
+  type?: string;
+  logs?: RunLogLine[];
 }
 
 // -- plugins (F90-F98, F157, F158) ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { useCan, useMe } from "@/lib/auth";
 import { absoluteTime, duration, entityHref, relativeTime } from "@/lib/format";
 import { useCursorPager, useDocumentTitle } from "@/lib/hooks";
 import { useHighlight } from "@/lib/live";
-import type { ActionInput, ActionRun, ActionSpec, Entity, JsonSchema } from "@/lib/types";
+import type { ActionInput, ActionRun, ActionSpec, ActionSummary, Entity, JsonSchema } from "@/lib/types";
 import { RunStatusBadge, isActive } from "@/components/RunStatus";
 import {
   Badge,
@@ -38,9 +38,9 @@ export default function ActionsPage() {
   const { tab = "catalog" } = useParams();
   const navigate = useNavigate();
   useDocumentTitle("Actions");
-  const approvals = useQuery({ queryKey: ["approvals"], queryFn: () => api.actions.approvals({ limit: 50 }), retry: false });
-  const current = ["catalog", "runs", "approvals"].includes(tab) ? tab : "catalog";
   const canWrite = useCan("developer");
+  const approvals = useQuery({ queryKey: ["approvals"], queryFn: () => api.actions.approvals({ limit: 50 }), retry: false, enabled: canWrite });
+  const current = ["catalog", "runs", ...(canWrite ? ["approvals"] : [])].includes(tab) ? tab : "catalog";
   return (
     <div>
       <PageHeader
@@ -62,7 +62,7 @@ export default function ActionsPage() {
         items={[
           { id: "catalog", label: "Actions", icon: <Zap className="size-3.5" /> },
           { id: "runs", label: "Runs", icon: <History className="size-3.5" /> },
-          { id: "approvals", label: "Approvals", icon: <ShieldCheck className="size-3.5" />, count: approvals.data?.total || null },
+          ...(canWrite ? [{ id: "approvals", label: "Approvals", icon: <ShieldCheck className="size-3.5" />, count: approvals.data?.total || null }] : []),
         ]}
       />
       <div {...tabPanelProps(current)} className="outline-none">
@@ -74,12 +74,32 @@ export default function ActionsPage() {
   );
 }
 
-async function listActions(): Promise<{ items: Entity[]; total: number }> {
+/** An Action entity (older servers without GET /actions) as the Actions page's summary. */
+export function summarize(e: Entity): ActionSummary {
+  const spec = e.spec as unknown as ActionSpec;
+  return {
+    name: e.metadata.name,
+    namespace: e.metadata.namespace ?? "default",
+    title: e.metadata.title ?? null,
+    description: e.metadata.description ?? null,
+    owner: e.metadata.owner ?? null,
+    tags: e.metadata.tags ?? [],
+    type: spec.type ?? null,
+    category: spec.category ?? null,
+    inputCount: spec.inputs?.length ?? 0,
+    inputs: spec.inputs ?? [],
+    permissions: spec.permissions ?? {},
+    updatedAt: e.metadata.updatedAt,
+  };
+}
+
+async function listActions(): Promise<{ items: ActionSummary[]; total: number }> {
   try {
     return await api.actions.list({ limit: 500 });
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return api.entities.list({ kind: "action", limit: 500 });
-    throw err;
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    const page = await api.entities.list({ kind: "action", limit: 500 });
+    return { items: page.items.map(summarize), total: page.total };
   }
 }
 
@@ -89,16 +109,15 @@ function ActionCatalog() {
   const [category, setCategory] = useState<string | null>(null);
   const q = useQuery({ queryKey: ["actions", "all"], queryFn: listActions });
   const runName = params.get("run");
-  const running = q.data?.items.find((a) => a.metadata.name === runName);
+  const running = q.data?.items.find((a) => a.name === runName);
 
   const groups = useMemo(() => {
     const needle = search.toLowerCase();
-    const map = new Map<string, Entity[]>();
+    const map = new Map<string, ActionSummary[]>();
     for (const a of q.data?.items ?? []) {
-      const spec = a.spec as unknown as ActionSpec;
-      const text = `${a.metadata.name} ${a.metadata.title ?? ""} ${a.metadata.description ?? ""} ${spec.category ?? ""} ${spec.type}`.toLowerCase();
+      const text = `${a.name} ${a.title ?? ""} ${a.description ?? ""} ${a.category ?? ""} ${a.type ?? ""}`.toLowerCase();
       if (needle && !text.includes(needle)) continue;
-      const cat = spec.category || "Uncategorised";
+      const cat = a.category || "Uncategorised";
       map.set(cat, [...(map.get(cat) ?? []), a]);
     }
     return [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -106,7 +125,7 @@ function ActionCatalog() {
   const allCategories = useMemo(() => {
     const counts = new Map<string, number>();
     for (const a of q.data?.items ?? []) {
-      const c = (a.spec as unknown as ActionSpec).category || "Uncategorised";
+      const c = a.category || "Uncategorised";
       counts.set(c, (counts.get(c) ?? 0) + 1);
     }
     return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
@@ -171,7 +190,7 @@ function ActionCatalog() {
             </h2>
             <ul className="grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3">
               {actions.map((a) => (
-                <ActionCard key={`${a.metadata.namespace}/${a.metadata.name}`} action={a} />
+                <ActionCard key={`${a.namespace}/${a.name}`} action={a} />
               ))}
             </ul>
           </section>
@@ -182,15 +201,15 @@ function ActionCatalog() {
   );
 }
 
-function ActionCard({ action }: { action: Entity }) {
-  const spec = action.spec as unknown as ActionSpec;
+function ActionCard({ action }: { action: ActionSummary }) {
   const [params, setParams] = useSearchParams();
   const canRun = useCan("developer");
   const open = () => {
     const next = new URLSearchParams(params);
-    next.set("run", action.metadata.name);
+    next.set("run", action.name);
     setParams(next, { replace: true });
   };
+  const nsQuery = action.namespace !== "default" ? `?namespace=${encodeURIComponent(action.namespace)}` : "";
   return (
     <li className="flex flex-col rounded-lg border border-line bg-bg p-4 transition-colors hover:border-fg-muted/30">
       <div className="flex items-start justify-between gap-3">
@@ -199,40 +218,35 @@ function ActionCard({ action }: { action: Entity }) {
             <Zap className="size-4" aria-hidden />
           </span>
           <div className="min-w-0">
-            <Link to={entityHref("action", action.metadata.name, action.metadata.namespace)} className="block truncate font-medium hover:underline">
-              {action.metadata.title || action.metadata.name}
+            <Link to={entityHref("action", action.name, action.namespace)} className="block truncate font-medium hover:underline">
+              {action.title || action.name}
             </Link>
-            <p className="truncate text-xs text-fg-muted">{action.metadata.owner ? `by ${action.metadata.owner}` : action.metadata.name}</p>
+            <p className="truncate text-xs text-fg-muted">{action.owner ? `by ${action.owner}` : action.name}</p>
           </div>
         </div>
-        <Badge tone="outline">{spec.type}</Badge>
+        {action.type && <Badge tone="outline">{action.type}</Badge>}
       </div>
-      <p className="mt-3 line-clamp-2 min-h-[2lh] flex-1 text-[13px] text-fg-muted">{action.metadata.description || "No description."}</p>
+      <p className="mt-3 line-clamp-2 min-h-[2lh] flex-1 text-[13px] text-fg-muted">{action.description || "No description."}</p>
       <div className="mt-3 flex items-center justify-between gap-2">
         <span className="flex items-center gap-2 text-xs text-fg-muted">
-          {spec.inputs?.length ?? 0} {spec.inputs?.length === 1 ? "input" : "inputs"}
-          {spec.permissions?.requireApproval && (
+          {action.inputCount} {action.inputCount === 1 ? "input" : "inputs"}
+          {action.permissions?.requireApproval && (
             <Badge tone="neutral" icon={<ShieldCheck className="size-3" />}>
               approval
             </Badge>
           )}
         </span>
         <div className="flex gap-1">
-          <ButtonLink to={`/actions/runs?action=${encodeURIComponent(action.metadata.name)}`} size="sm" variant="ghost" aria-label={`History of ${action.metadata.name}`}>
+          <ButtonLink to={`/actions/runs?action=${encodeURIComponent(action.name)}`} size="sm" variant="ghost" aria-label={`History of ${action.name}`}>
             <History className="size-3.5" />
           </ButtonLink>
           {canRun && (
-            <ButtonLink
-              to={`${entityHref("action", action.metadata.name).replace(/\?.*/, "")}/edit${action.metadata.namespace && action.metadata.namespace !== "default" ? `?namespace=${action.metadata.namespace}` : ""}`}
-              size="sm"
-              variant="ghost"
-              aria-label={`Edit ${action.metadata.name}`}
-            >
+            <ButtonLink to={`/catalog/action/${encodeURIComponent(action.name)}/edit${nsQuery}`} size="sm" variant="ghost" aria-label={`Edit ${action.name}`}>
               <Pencil className="size-3.5" />
             </ButtonLink>
           )}
           {canRun && (
-            <Button size="sm" icon={<Play className="size-3" />} onClick={open}>
+            <Button size="sm" icon={<Play className="size-3" />} onClick={open} aria-label={`Execute ${action.title || action.name}`}>
               Execute
             </Button>
           )}
@@ -257,27 +271,26 @@ export function inputsSchema(inputs: ActionInput[] = []): JsonSchema {
   return { type: "object", properties, required: inputs.filter((i) => i.required).map((i) => i.name) };
 }
 
-function ExecuteDialog({ action, onClose }: { action: Entity; onClose: () => void }) {
-  const spec = action.spec as unknown as ActionSpec;
-  const schema = useMemo(() => inputsSchema(spec.inputs), [spec.inputs]);
+function ExecuteDialog({ action, onClose }: { action: ActionSummary; onClose: () => void }) {
+  const schema = useMemo(() => inputsSchema(action.inputs), [action.inputs]);
   const [inputs, setInputs] = useState<Record<string, unknown>>(() =>
-    Object.fromEntries((spec.inputs ?? []).filter((i) => i.default !== undefined).map((i) => [i.name, i.default])),
+    Object.fromEntries(action.inputs.filter((i) => i.default !== undefined).map((i) => [i.name, i.default])),
   );
   const [missing, setMissing] = useState<{ path: string; message: string }[]>([]);
   const toast = useToast();
   const navigate = useNavigate();
   const client = useQueryClient();
   const run = useMutation({
-    mutationFn: () => api.actions.execute(action.metadata.name, inputs, action.metadata.namespace),
+    mutationFn: () => api.actions.execute(action.name, inputs, action.namespace),
     onSuccess: (r) => {
       void client.invalidateQueries({ queryKey: ["runs"] });
-      toast.success(r.status === "pending" ? "Run waiting for approval" : `Started ${action.metadata.title || action.metadata.name}`);
+      toast.success(r.status === "pending" ? "Run waiting for approval" : `Started ${action.title || action.name}`);
       onClose();
-      navigate(`/actions/${encodeURIComponent(action.metadata.name)}/runs/${encodeURIComponent(String(r.id))}`);
+      navigate(`/actions/${encodeURIComponent(action.name)}/runs/${encodeURIComponent(String(r.id))}${action.namespace !== "default" ? `?namespace=${encodeURIComponent(action.namespace)}` : ""}`);
     },
   });
   const submit = () => {
-    const m = (spec.inputs ?? []).filter((i) => i.required && (inputs[i.name] === undefined || inputs[i.name] === "")).map((i) => ({ path: `/${i.name}`, message: "is required" }));
+    const m = action.inputs.filter((i) => i.required && (inputs[i.name] === undefined || inputs[i.name] === "")).map((i) => ({ path: `/${i.name}`, message: "is required" }));
     setMissing(m);
     if (!m.length) run.mutate();
   };
@@ -287,13 +300,13 @@ function ExecuteDialog({ action, onClose }: { action: Entity; onClose: () => voi
       open
       onClose={onClose}
       size="lg"
-      title={`Run ${action.metadata.title || action.metadata.name}`}
-      description={action.metadata.description}
+      title={`Run ${action.title || action.name}`}
+      description={action.description ?? undefined}
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
           <Button variant="primary" icon={<Play className="size-3" />} loading={run.isPending} onClick={submit}>
-            {spec.permissions?.requireApproval ? "Request run" : "Run action"}
+            {action.permissions?.requireApproval ? "Request run" : "Run action"}
           </Button>
         </>
       }
@@ -306,13 +319,13 @@ function ExecuteDialog({ action, onClose }: { action: Entity; onClose: () => voi
         className="space-y-4"
         aria-label="Action inputs"
       >
-        {spec.permissions?.requireApproval && (
+        {action.permissions?.requireApproval && (
           <p className="flex items-start gap-2 rounded-md bg-bg-3 px-3 py-2 text-[13px] text-fg-muted">
             <ShieldCheck className="mt-0.5 size-4 shrink-0" aria-hidden />
-            This action needs approval{spec.permissions.approvers?.length ? ` by ${spec.permissions.approvers.join(", ")}` : ""} before it runs.
+            This action needs approval{action.permissions.approvers?.length ? ` by ${action.permissions.approvers.join(", ")}` : ""} before it runs.
           </p>
         )}
-        {spec.inputs?.length ? (
+        {action.inputs.length ? (
           <Suspense fallback={<Skeleton className="h-32" />}>
             <SchemaForm schema={schema} value={inputs} onChange={(v) => setInputs((v ?? {}) as Record<string, unknown>)} errors={errors} errorPrefix="/inputs" />
           </Suspense>
@@ -332,7 +345,7 @@ export function RunsList({ action }: { action?: string }) {
   const pager = useCursorPager(actionFilter ?? "");
   const q = useQuery({
     queryKey: ["runs", actionFilter ?? "all", pager.cursor],
-    queryFn: () => (actionFilter ? api.actions.runsOf(actionFilter, { limit: 25, cursor: pager.cursor }) : api.actions.runs({ limit: 25, cursor: pager.cursor })),
+    queryFn: () => api.actions.runs({ limit: 25, cursor: pager.cursor, action: actionFilter }),
     placeholderData: keepPreviousData,
     refetchInterval: (query) => (query.state.data?.items.some((r) => isActive(r.status)) ? 5000 : false),
   });
@@ -383,7 +396,8 @@ export function RunsList({ action }: { action?: string }) {
 function RunRow({ run }: { run: ActionRun }) {
   const navigate = useNavigate();
   const flash = useHighlight(`run/${String(run.id)}`);
-  const href = `/actions/${encodeURIComponent(run.actionName)}/runs/${encodeURIComponent(String(run.id))}`;
+  const ns = run.namespace && run.namespace !== "default" ? `?namespace=${encodeURIComponent(run.namespace)}` : "";
+  const href = `/actions/${encodeURIComponent(run.actionName)}/runs/${encodeURIComponent(String(run.id))}${ns}`;
   return (
     <tr className={cn("cursor-pointer hover:bg-bg-2", flash && "live-flash")} onClick={() => navigate(href)}>
       <td className="px-4 py-2.5">

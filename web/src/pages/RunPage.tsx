@@ -1,5 +1,5 @@
 /** One action run (F78, F79): live status, inputs, output and error. */
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { ChevronRight, Clock, User } from "lucide-react";
 import { api } from "@/lib/api";
@@ -11,11 +11,13 @@ import { Card, CardHeader, CopyButton, ErrorState, PageHeader, Skeleton, cn } fr
 
 export default function RunPage() {
   const { name = "", id = "" } = useParams();
+  const [params] = useSearchParams();
+  const namespace = params.get("namespace") ?? undefined;
   useDocumentTitle(`${name} run`);
   const flash = useHighlight(`run/${id}`);
   const q = useQuery({
-    queryKey: ["runs", "one", name, id],
-    queryFn: () => api.actions.run(name, id),
+    queryKey: ["runs", "one", name, id, namespace],
+    queryFn: () => api.actions.run(name, id, namespace),
     refetchInterval: (query) => (query.state.data && isActive(query.state.data.status) ? 2000 : false),
   });
   const run = q.data;
@@ -85,6 +87,20 @@ export default function RunPage() {
             <Card className="border-danger/40">
               <CardHeader title={<span className="text-danger">Error</span>} />
               <pre className="overflow-x-auto px-4 py-3 font-mono text-xs whitespace-pre-wrap text-danger">{run.error}</pre>
+            </Card>
+          )}
+          {run.logs && run.logs.length > 0 && (
+            <Card>
+              <CardHeader title="Log" />
+              <ol className="max-h-[40vh] overflow-auto bg-bg-2 px-4 py-3 font-mono text-xs leading-5" aria-label="Run log" tabIndex={0}>
+                {run.logs.map((l, i) => (
+                  <li key={i} className={cn("flex gap-3", /error|fatal/i.test(l.level) && "text-danger")}>
+                    <span className="shrink-0 text-fg-muted">{l.timestamp ? new Date(l.timestamp).toLocaleTimeString() : ""}</span>
+                    <span className="w-12 shrink-0 uppercase text-fg-muted">{l.level}</span>
+                    <span className="min-w-0 whitespace-pre-wrap break-words">{l.message}</span>
+                  </li>
+                ))}
+              </ol>
             </Card>
           )}
           <Card>
