@@ -499,6 +499,33 @@ async def test_runs_left_running_by_a_dead_server_are_failed_at_start_up(gantry_
     assert runs["run-on-another-replica"]["status"] == expected
 
 
+async def test_the_heartbeat_fails_runs_whose_lease_lapsed(gantry: Gantry, kit: Any) -> None:
+    now = datetime.now(UTC)
+    async with gantry.state.db.write() as conn:
+        for run_id, expires in (("lapsed", now - timedelta(seconds=1)), ("alive", now + timedelta(minutes=1))):
+            await conn.execute(
+                insert(tables.action_runs).values(
+                    id=run_id,
+                    action_name="deploy",
+                    action_namespace="default",
+                    action_type="webhook",
+                    status="running",
+                    inputs={},
+                    triggered_by="someone",
+                    logs=[],
+                    created_at=now,
+                    started_at=now,
+                )
+            )
+            await conn.execute(
+                insert(tables.job_leases).values(name=f"{LEASE_PREFIX}{run_id}", holder="elsewhere", expires_at=expires)
+            )
+    assert await gantry.state.runs.reap() == ["lapsed"]
+    statuses = {r["id"]: r["status"] for r in await kit.rows(gantry, tables.action_runs)}
+    assert statuses == {"lapsed": "failed", "alive": "running"}
+    assert [r["name"] for r in await kit.rows(gantry, tables.job_leases)] == [f"{LEASE_PREFIX}alive"]
+
+
 @pytest.mark.parametrize("path", ["/api/v1/actions/runs", "/api/v1/actions/approvals"])
 async def test_fixed_paths_are_not_taken_for_action_names(gantry: Gantry, path: str) -> None:
     await create(gantry, action("runs", apply_service()), action("approvals", apply_service()))
