@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from gantry_core.app import create_app
 from gantry_core.testing import Harness, reference_plugin, running
 
 recorder = reference_plugin.recorder
 PLUGINS_URL = "/api/v1/plugins"
 WIDGETS = "/api/v1/plugins/reference/widgets"
+
+
+@pytest.fixture(autouse=True)
+def fresh_recorder() -> None:
+    recorder.reset()
 
 
 def widget(name: str, **spec: Any) -> dict[str, Any]:
@@ -140,11 +146,15 @@ async def test_hook_gantry_lifespan(gantry_harness: Harness) -> None:
     async with running(create_app(settings, plugins=[reference_plugin], autoload=False)) as gantry:
         assert recorder.lifespan == []  # installed but not enabled: not entered
         await gantry.set_plugin_enabled("reference")
-        assert recorder.lifespan == []  # enabled while running: entered at the next start
-    assert recorder.lifespan == []
+        assert recorder.lifespan == ["enter:reference"]  # enabled while running: entered at once
+        await gantry.set_plugin_enabled("reference", False)
+        assert recorder.lifespan == ["enter:reference", "exit:reference"]  # disabled: exited at once
+        await gantry.set_plugin_enabled("reference")
+    assert recorder.lifespan == ["enter:reference", "exit:reference"] * 2  # exited at shutdown
 
+    recorder.lifespan.clear()
     async with running(create_app(settings, plugins=[reference_plugin], autoload=False)):
-        assert recorder.lifespan == ["enter:reference"]
+        assert recorder.lifespan == ["enter:reference"]  # enabled at start-up: entered
     assert recorder.lifespan == ["enter:reference", "exit:reference"]
 
 
@@ -156,7 +166,9 @@ async def test_hook_gantry_on_entity_event(gantry_harness: Harness) -> None:
         assert (await client.post("/api/v1/entities", json=widget("early", size=1))).status_code == 201
         assert recorder.events == []  # not enabled: not called
 
+        recorder.widgets = []  # the sync job that runs on enable reports nothing
         await gantry.set_plugin_enabled("reference")
+        await gantry.state.scheduler.wait_idle("reference")
         assert (await client.post("/api/v1/entities", json=widget("alpha", size=1))).status_code == 201
         assert (await client.put("/api/v1/entities/widget/alpha", json=widget("alpha", size=2))).status_code == 200
         assert (await client.delete("/api/v1/entities/widget/alpha")).status_code == 204

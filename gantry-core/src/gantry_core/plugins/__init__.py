@@ -20,12 +20,18 @@ from gantry_core.plugins.types import (
 
 if TYPE_CHECKING:
     from gantry_core.api.deps import public, require_role
+    from gantry_core.plugins.runtime import Context, plugin_context
+    from gantry_core.api.errors import GantryError
+    from gantry_core.plugins.runtime import Context
 
 __all__ = [
     "ROLE_LEVELS",
+    "Context",
     "ActionType",
+    "Context",
     "EntityEvent",
     "EntityKind",
+    "GantryError",
     "PluginContext",
     "PluginManifest",
     "ReferenceField",
@@ -36,15 +42,29 @@ __all__ = [
     "UIExtension",
     "hookimpl",
     "hookspec",
+    "plugin_context",
     "public",
     "require_role",
 ]
 
 
 def __getattr__(name: str) -> object:
-    # The route dependencies live with the API; importing them lazily keeps this module light.
+    # The route dependencies, the route context and the error type live with the API and the runtime;
+    # importing them lazily keeps this module light.
     if name in ("require_role", "public"):
         from gantry_core.api import deps
 
         return getattr(deps, name)
+    if name in ("Context", "plugin_context"):
+        from gantry_core.plugins import runtime
+
+        return getattr(runtime, name)
+    if name == "Context":
+        from gantry_core.plugins.runtime import Context
+
+        return Context
+    if name == "GantryError":
+        from gantry_core.api.errors import GantryError
+
+        return GantryError
     raise AttributeError(name)

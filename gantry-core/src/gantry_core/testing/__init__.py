@@ -15,18 +15,15 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import insert, update
 
 from gantry_core.app import create_app
 from gantry_core.auth import service as auth_service
 from gantry_core.auth import tokens
-from gantry_core.db import tables
 from gantry_core.plugins.types import ROLE_LEVELS
 from gantry_core.settings import GantrySettings, load_settings
 from gantry_core.state import AppState
@@ -135,18 +132,8 @@ class Gantry:
         return self.anonymous(headers={"Authorization": f"Bearer {token}"})
 
     async def set_plugin_enabled(self, plugin_id: str, enabled: bool = True) -> None:
-        """Write the plugin's row in the `plugins` table and refresh the in-memory state, as enabling
-        through the API will. A plugin's lifespan is entered only when it is enabled at start-up."""
-        now = datetime.now(UTC)
-        async with self.state.db.write() as conn:
-            updated = await conn.execute(
-                update(tables.plugins).where(tables.plugins.c.id == plugin_id).values(enabled=enabled, updated_at=now)
-            )
-            if updated.rowcount == 0:
-                await conn.execute(
-                    insert(tables.plugins).values(id=plugin_id, enabled=enabled, config={}, updated_at=now)
-                )
-            await self.state.plugin_states.refresh(conn)
+        """Enable (or disable) a plugin through the same code as `PUT /api/v1/plugins/{id}/enable`."""
+        await self.state.plugin_states.set_enabled(plugin_id, enabled, actor="test", ip=None, source="api")
 
     async def aclose(self) -> None:
         for client in self._clients:
