@@ -4,8 +4,9 @@ plugins are enabled and disabled — at once, on every replica — and the conte
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select, update
 
+from gantry_core.api.deps import client_ip
 from gantry_core.api.errors import GantryError
 from gantry_core.audit.service import record as audit_record
 from gantry_core.crypto import DecryptionError
@@ -43,6 +45,19 @@ class CoreServicesImpl:
             row = await get_entity(conn, registered.name, namespace, name)
         return to_document(row) if row is not None else None
 
+    async def get_entities(
+        self, kind: str, names: Sequence[str], namespace: str = "default"
+    ) -> dict[str, dict[str, Any]]:
+        from gantry_core.catalog.service import load_existing, to_document
+
+        registered = self.state.host.kind(kind)
+        if registered is None or not names:
+            return {}
+        keys = [(registered.name, namespace, name) for name in names]
+        async with self.state.db.read() as conn:
+            rows = await load_existing(conn, keys, lock=False)
+        return {key[2]: to_document(dict(row)) for key, row in rows.items()}
+
     async def audit(
         self, plugin_id: str, *, action: str, actor: str | None, ip: str | None = None, **fields: Any
     ) -> None:
@@ -58,6 +73,7 @@ class PluginRuntime(PluginStates):
         self._configs: dict[str, BaseModel | None] = {}
         self._errors: dict[str, str] = {}
         self._stored: dict[str, Any] = {}
+        self._plugin_state: dict[str, dict[str, Any]] = {}
         self._lifespans: dict[str, AsyncExitStack] = {}
         self._lock = asyncio.Lock()
         self._unsubscribe: Any = None
@@ -88,6 +104,7 @@ class PluginRuntime(PluginStates):
             log=logging.getLogger(f"gantry.plugin.{plugin_id}"),
             config=self._configs.get(plugin_id),
             core=self.core,
+            state=self._plugin_state.setdefault(plugin_id, {}),
         )
 
     def sync_context(self, plugin_id: str, job: str) -> SyncContext:
@@ -96,6 +113,7 @@ class PluginRuntime(PluginStates):
             log=logging.getLogger(f"gantry.plugin.{plugin_id}"),
             config=self._configs.get(plugin_id),
             core=self.core,
+            state=self._plugin_state.setdefault(plugin_id, {}),
             job=job,
         )
 
@@ -280,7 +298,7 @@ async def plugin_context(request: Request) -> PluginContext:
     if plugin_id is None:
         raise RuntimeError("plugin_context is only available in plugin routes")
     runtime: PluginRuntime = request.app.state.gantry.plugin_states
-    return runtime.context(plugin_id)
+    return dataclasses.replace(runtime.context(plugin_id), client_ip=client_ip(request))
 
 
 Context = Annotated[PluginContext, Depends(plugin_context)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -69,6 +69,10 @@ class CoreServices(Protocol):
 
     async def get_entity(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any] | None: ...
 
+    async def get_entities(
+        self, kind: str, names: Sequence[str], namespace: str = "default"
+    ) -> dict[str, dict[str, Any]]: ...
+
     async def audit(
         self,
         plugin_id: str,
@@ -87,13 +91,19 @@ class CoreServices(Protocol):
 
 @dataclass(frozen=True)
 class PluginContext:
-    """What the core hands a plugin at run time: its id, logger, validated config and core services."""
+    """What the core hands a plugin at run time: its id, logger, validated config and core services.
+
+    `state` is one dictionary per plugin and app, shared by the contexts of its lifespan, routes and sync
+    jobs: the place for resources the lifespan opens (client pools, executors) instead of module globals.
+    In a route's context `client_ip` is the caller's address, which `audit` records."""
 
     plugin_id: str
     log: logging.Logger
     config: Any = None
     core: CoreServices | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    client_ip: str | None = None
 
     async def get_entity(self, kind: str, name: str, namespace: str = "default") -> dict[str, Any] | None:
         """An entity of the catalog as the API shows it, or None."""
@@ -101,10 +111,20 @@ class PluginContext:
             raise RuntimeError("no core services in this context")
         return await self.core.get_entity(kind, name, namespace)
 
-    async def audit(self, action: str, *, actor: str | None, **fields: Any) -> None:
-        """Write an audit entry for something the plugin did (source `plugin`)."""
+    async def get_entities(
+        self, kind: str, names: Sequence[str], namespace: str = "default"
+    ) -> dict[str, dict[str, Any]]:
+        """The entities of `kind` among `names` in `namespace` that exist, by name (a few queries for many)."""
         if self.core is None:
             raise RuntimeError("no core services in this context")
+        return await self.core.get_entities(kind, names, namespace)
+
+    async def audit(self, action: str, *, actor: str | None, **fields: Any) -> None:
+        """Write an audit entry for something the plugin did (source `plugin`; in a route, the caller's IP)."""
+        if self.core is None:
+            raise RuntimeError("no core services in this context")
+        if self.client_ip is not None:
+            fields.setdefault("ip", self.client_ip)
         await self.core.audit(self.plugin_id, action=action, actor=actor, **fields)
 
 
