@@ -1,0 +1,337 @@
+"""The plugin's routes under /api/v1/plugins/kubernetes (F103, F160). `?cluster=` picks a configured
+cluster (the first one when absent); `?namespaces=a,b` narrows the search (default: the cluster's
+configured namespaces, else all). Every client call runs in the plugin's worker threads."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from gantry_core.plugins import Context, GantryError, PluginContext, require_role
+from pydantic import BaseModel, ConfigDict, Field
+
+from gantry_plugin_kubernetes import workloads
+from gantry_plugin_kubernetes.clients import ClusterClient, ClusterError, KubeRuntime, runtime_of
+from gantry_plugin_kubernetes.config import DNS_LABEL, ClusterConfig, KubernetesConfig
+
+T = TypeVar("T")
+
+LABEL_VALUE = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+OBJECT_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+FOLLOW_READ_TIMEOUT = 24 * 3600.0
+CHUNK = 64 * 1024
+
+router = APIRouter()
+
+AppName = Annotated[
+    str, Path(description="The deployment's `app` label (or its name)", max_length=63, pattern=LABEL_VALUE)
+]
+ClusterQuery = Annotated[
+    str | None, Query(description="Name of a configured cluster; the first one when absent", max_length=30)
+]
+NamespacesQuery = Annotated[
+    str | None, Query(description="Comma-separated namespaces to search; default: the cluster's", max_length=4096)
+]
+DeploymentQuery = Annotated[
+    str | None,
+    Query(
+        description="Name of the deployment (annotation kubernetes.io/deployment); overrides the app label",
+        max_length=253,
+        pattern=OBJECT_NAME,
+    ),
+]
+Viewer = Annotated[Any, Depends(require_role("viewer"))]
+Developer = Annotated[Any, Depends(require_role("developer"))]
+
+
+class ScaleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    replicas: int = Field(ge=0, le=1000, strict=True, description="The number of pods to run")
+
+
+def _config(ctx: PluginContext) -> KubernetesConfig:
+    config = ctx.config
+    if not isinstance(config, KubernetesConfig):
+        raise GantryError(409, "plugin_not_configured", "the kubernetes plugin has no usable configuration")
+    return config
+
+
+def _cluster(ctx: PluginContext, name: str | None) -> ClusterConfig:
+    config = _config(ctx)
+    cluster = config.cluster(name)
+    if cluster is None:
+        known = ", ".join(c.name for c in config.clusters)
+        raise GantryError(
+            400,
+            "invalid_parameter",
+            f"cluster: no cluster named {name!r} (configured: {known})",
+            [{"path": "cluster", "message": f"not a configured cluster ({known})"}],
+        )
+    return cluster
+
+
+def _namespaces(value: str | None, cluster: ClusterConfig) -> list[str]:
+    if value is None or not value.strip():
+        return cluster.namespace_list
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    bad = [n for n in names if len(n) > 63 or not DNS_LABEL.match(n)]
+    if bad:
+        raise GantryError(
+            400,
+            "invalid_parameter",
+            f"namespaces: not a namespace name: {bad[0]!r}",
+            [{"path": "namespaces", "message": f"not a namespace name: {bad[0]!r}"}],
+        )
+    return list(dict.fromkeys(names))
+
+
+def failure(exc: ClusterError) -> GantryError:
+    """The answer for a cluster that could not do what was asked."""
+    if exc.status == 0:
+        return GantryError(502, "cluster_unreachable", str(exc))
+    if exc.status == 404:
+        return GantryError(404, "not_found", str(exc))
+    if exc.status == 400:
+        return GantryError(400, "invalid_parameter", str(exc))
+    return GantryError(502, "cluster_error", str(exc), [{"path": "cluster", "message": f"HTTP {exc.status}"}])
+
+
+async def _on(ctx: PluginContext, cluster: ClusterConfig, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    try:
+        return await runtime_of(ctx.state).on_cluster(cluster, fn, *args, **kwargs)
+    except ClusterError as exc:
+        raise failure(exc) from None
+
+
+def _no_workload(app: str, cluster: ClusterConfig, deployment: str | None) -> GantryError:
+    what = f"deployment {deployment!r}" if deployment else f"deployment labelled app={app} (or named {app})"
+    return GantryError(404, "not_found", f"no {what} in cluster {cluster.name}")
+
+
+@router.get("/workload/{appName}", summary="Deployments labelled app=<appName>, their pods and health")
+async def get_workload(
+    appName: AppName,
+    ctx: Context,
+    user: Viewer,
+    cluster: ClusterQuery = None,
+    namespaces: NamespacesQuery = None,
+    deployment: DeploymentQuery = None,
+) -> dict[str, Any]:
+    target = _cluster(ctx, cluster)
+    found = await _on(ctx, target, workloads.workload, appName, _namespaces(namespaces, target), deployment)
+    if found is None:
+        raise _no_workload(appName, target, deployment)
+    return found
+
+
+@router.get("/workload/{appName}/events", summary="Recent events of the workload's deployment and pods")
+async def get_events(
+    appName: AppName,
+    ctx: Context,
+    user: Viewer,
+    cluster: ClusterQuery = None,
+    namespaces: NamespacesQuery = None,
+    deployment: DeploymentQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many events, newest first")] = 50,
+) -> dict[str, Any]:
+    target = _cluster(ctx, cluster)
+    found = await _on(ctx, target, workloads.events, appName, _namespaces(namespaces, target), deployment, limit)
+    if found is None:
+        raise _no_workload(appName, target, deployment)
+    return found
+
+
+@router.get(
+    "/workload/{appName}/logs",
+    summary="The last log lines of every container of the workload, prefixed [pod/container]",
+    response_class=PlainTextResponse,
+)
+async def get_workload_logs(
+    appName: AppName,
+    ctx: Context,
+    user: Viewer,
+    cluster: ClusterQuery = None,
+    namespaces: NamespacesQuery = None,
+    deployment: DeploymentQuery = None,
+    tailLines: Annotated[int, Query(ge=1, le=5000, description="Lines per container")] = 100,
+    sinceSeconds: Annotated[int | None, Query(ge=1, description="Only lines newer than this")] = None,
+) -> PlainTextResponse:
+    target = _cluster(ctx, cluster)
+    text = await _on(
+        ctx,
+        target,
+        workloads.workload_logs,
+        appName,
+        _namespaces(namespaces, target),
+        deployment,
+        tail_lines=tailLines,
+        since_seconds=sinceSeconds,
+    )
+    if text is None:
+        raise _no_workload(appName, target, deployment)
+    return PlainTextResponse(text)
+
+
+async def _one_deployment(
+    ctx: PluginContext, target: ClusterConfig, app: str, namespaces: str | None, deployment: str | None
+) -> dict[str, Any]:
+    found = await _on(ctx, target, workloads.find_deployments, app, _namespaces(namespaces, target), deployment)
+    if not found:
+        raise _no_workload(app, target, deployment)
+    if len(found) > 1:
+        where = ", ".join(f"{d['metadata'].get('namespace')}/{d['metadata'].get('name')}" for d in found[:5])
+        raise GantryError(
+            409,
+            "conflict",
+            f"{len(found)} deployments match ({where}); pick one with ?deployment= and ?namespaces=",
+        )
+    return found[0]
+
+
+def _replicas(deployment: Any) -> int | None:
+    spec = deployment.get("spec") if isinstance(deployment, dict) else None
+    value = spec.get("replicas") if isinstance(spec, dict) else None
+    return value if isinstance(value, int) else None
+
+
+@router.post("/workload/{appName}/restart", summary="Restart the deployment's pods (a rolling restart)")
+async def restart(
+    appName: AppName,
+    ctx: Context,
+    user: Developer,
+    cluster: ClusterQuery = None,
+    namespaces: NamespacesQuery = None,
+    deployment: DeploymentQuery = None,
+) -> dict[str, Any]:
+    target = _cluster(ctx, cluster)
+    found = await _one_deployment(ctx, target, appName, namespaces, deployment)
+    namespace, name = found["metadata"]["namespace"], found["metadata"]["name"]
+    stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
+    patched = await _on(ctx, target, ClusterClient.patch_deployment, namespace, name, patch)
+    before, after = _replicas(found), _replicas(patched)
+    await ctx.audit(
+        "restart",
+        actor=getattr(user, "username", None),
+        resource_type="Deployment",
+        resource_name=name,
+        before={"replicas": before},
+        after={"replicas": after, "restartedAt": stamp},
+        details={"cluster": target.name, "namespace": namespace, "appName": appName},
+    )
+    return {"cluster": target.name, "namespace": namespace, "deployment": name, "restartedAt": stamp, "replicas": after}
+
+
+@router.post("/workload/{appName}/scale", summary="Set the deployment's replica count")
+async def scale(
+    appName: AppName,
+    body: Annotated[ScaleIn, Body()],
+    ctx: Context,
+    user: Developer,
+    cluster: ClusterQuery = None,
+    namespaces: NamespacesQuery = None,
+    deployment: DeploymentQuery = None,
+) -> dict[str, Any]:
+    target = _cluster(ctx, cluster)
+    found = await _one_deployment(ctx, target, appName, namespaces, deployment)
+    namespace, name = found["metadata"]["namespace"], found["metadata"]["name"]
+    scaled = await _on(ctx, target, ClusterClient.patch_scale, namespace, name, body.replicas)
+    before, after = _replicas(found), _replicas(scaled)
+    await ctx.audit(
+        "scale",
+        actor=getattr(user, "username", None),
+        resource_type="Deployment",
+        resource_name=name,
+        before={"replicas": before},
+        after={"replicas": after},
+        details={"cluster": target.name, "namespace": namespace, "appName": appName},
+    )
+    return {"cluster": target.name, "namespace": namespace, "deployment": name, "before": before, "replicas": after}
+
+
+def _attachment(pod: str, container: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{pod}-{container}.log"'}
+
+
+@router.get(
+    "/pods/{namespace}/{pod}/containers/{container}/logs",
+    summary="A container's log: the tail, since a time, the previous container; followed as a stream",
+    response_class=PlainTextResponse,
+)
+async def pod_logs(
+    namespace: Annotated[str, Path(max_length=63, pattern=NAMESPACE)],
+    pod: Annotated[str, Path(max_length=253, pattern=OBJECT_NAME)],
+    container: Annotated[str, Path(max_length=63, pattern=NAMESPACE)],
+    ctx: Context,
+    user: Viewer,
+    cluster: ClusterQuery = None,
+    tailLines: Annotated[int | None, Query(ge=1, le=100_000, description="Only the last N lines")] = None,
+    sinceSeconds: Annotated[int | None, Query(ge=1, description="Only lines newer than this many seconds")] = None,
+    previous: Annotated[bool, Query(description="The previous (crashed) container's log")] = False,
+    follow: Annotated[bool, Query(description="Keep the response open and stream new lines")] = False,
+    download: Annotated[bool, Query(description="Answer as a file download")] = False,
+) -> StreamingResponse | PlainTextResponse:
+    target = _cluster(ctx, cluster)
+    query = {"tail_lines": tailLines, "since_seconds": sinceSeconds, "previous": previous or None}
+    headers = _attachment(pod, container) if download else {}
+    if not follow:
+        text = await _on(ctx, target, ClusterClient.read_log, namespace, pod, container, **query)
+        return PlainTextResponse(text, headers=headers)
+    runtime = runtime_of(ctx.state)
+    if not runtime.log_slots.acquire(blocking=False):
+        raise GantryError(429, "rate_limited", "too many followed log streams are open; try again later")
+    try:
+        upstream = await _open_follow(runtime, target, namespace, pod, container, query)
+    except BaseException:
+        runtime.log_slots.release()
+        raise
+    headers["Cache-Control"] = "no-cache"
+    return StreamingResponse(_relay(runtime, upstream), media_type="text/plain; charset=utf-8", headers=headers)
+
+
+async def _open_follow(
+    runtime: KubeRuntime, target: ClusterConfig, namespace: str, pod: str, container: str, query: dict[str, Any]
+) -> Any:
+    def open_stream() -> Any:
+        client = runtime.client(target)
+        return client.open_log(namespace, pod, container, follow=True, timeout=(5.0, FOLLOW_READ_TIMEOUT), **query)
+
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(runtime.log_executor, open_stream)
+    except ClusterError as exc:
+        raise failure(exc) from None
+
+
+async def _relay(runtime: KubeRuntime, upstream: Any) -> AsyncIterator[bytes]:
+    """Pass the cluster's stream on until it ends or the client goes away (Starlette then cancels this
+    generator); either way the upstream connection is shut, which also frees the reading thread."""
+    loop = asyncio.get_running_loop()
+    read = functools.partial(upstream.read1, CHUNK)
+    try:
+        while True:
+            chunk = await loop.run_in_executor(runtime.log_executor, read)
+            if not chunk:
+                break
+            yield chunk
+    except Exception:  # the cluster closed the stream or the read failed: end the response
+        return
+    finally:
+        _shut(upstream)
+        runtime.log_slots.release()
+
+
+def _shut(upstream: Any) -> None:
+    for method in ("shutdown", "release_conn", "close"):
+        try:
+            getattr(upstream, method, lambda: None)()
+        except Exception:  # noqa: S112 - closing an already broken connection
+            continue
