@@ -37,7 +37,11 @@ export default function RunPage() {
         title={
           <span className="flex items-center gap-3">
             {name}
-            {run && <RunStatusBadge status={run.status} />}
+            {run && (
+              <span className={cn("rounded-md px-1.5 py-0.5", flash && "live-flash")}>
+                <RunStatusBadge status={run.status} />
+              </span>
+            )}
           </span>
         }
         description={<Link to={entityHref("action", name)} className="hover:underline">View the action definition</Link>}
@@ -47,7 +51,7 @@ export default function RunPage() {
       ) : q.error || !run ? (
         <Card><ErrorState error={q.error} feature="Action runs" retry={() => void q.refetch()} /></Card>
       ) : (
-        <div className={cn("space-y-5 rounded-lg", flash && "live-flash")}>
+        <div className="space-y-5">
           <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
             <Stat label="Triggered by" icon={<User className="size-3.5" />}>{run.triggeredBy}</Stat>
             <Stat label="Started" icon={<Clock className="size-3.5" />}>
