@@ -109,6 +109,11 @@ async def test_expiry(gantry: Gantry, kit: Any) -> None:
 
     naive = await _create(client, expiresAt="2099-01-01T00:00:00")
     assert datetime.fromisoformat(naive["expiresAt"]) == datetime(2099, 1, 1, tzinfo=UTC)
+    zoned = await _create(client, expiresAt="2099-01-01T00:00:00+14:00")
+    assert zoned["expiresAt"] == "2098-12-31T10:00:00Z"
+    too_far = await client.post(KEYS, json={"name": "forever", "expiresAt": "9999-12-31T23:59:59Z"})
+    assert too_far.status_code == 422
+    assert too_far.json()["details"][0]["message"].startswith("must be at most 100 years ahead")
 
     past = await client.post(KEYS, json={"name": "old", "expiresAt": "2000-01-01T00:00:00Z"})
     assert past.status_code == 422

@@ -187,6 +187,9 @@ async def test_api_keys_refuse_bad_input(gantry: Gantry, kit: Any) -> None:
         {"name": "ok", "role": "Admin"},
         {"name": "ok", "expiresAt": "soon"},
         {"name": "ok", "expiresAt": 1e20},
+        {"name": "ok", "expiresAt": "9999-12-31T23:59:59-23:59"},
+        {"name": "ok", "expiresAt": "9999-12-31T23:59:59Z"},
+        {"name": "ok", "expiresAt": "0001-01-01T00:00:00+14:00"},
         {"name": "ok", "scopes": ["all"]},
         {},
     ):

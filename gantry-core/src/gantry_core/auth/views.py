@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
@@ -50,6 +50,7 @@ groups_router = APIRouter(prefix="/groups", tags=["groups"])
 
 Pagination = Annotated[PageParams, Depends(page_params)]
 INVALID_CREDENTIALS = "invalid username or password"
+MAX_KEY_LIFETIME = timedelta(days=100 * 365)
 #: Row ids in paths and cursors: positive 64-bit integers (anything else cannot exist, and would
 #: overflow the database driver).
 RowId = Annotated[int, Path(ge=1, le=tokens.MAX_ID)]
@@ -257,6 +258,24 @@ def key_out(row: RowMapping, username: str) -> ApiKeyOut:
     )
 
 
+def _key_expiry(value: datetime | None) -> datetime | None:
+    """`expiresAt` in UTC (no zone = UTC): in the future, and at most MAX_KEY_LIFETIME ahead."""
+    if value is None:
+        return None
+    now = datetime.now(UTC)
+    try:
+        expires = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-23:59
+        expires = None
+    if expires is not None and expires <= now:
+        problem = "must be in the future"
+    elif expires is None or expires > now + MAX_KEY_LIFETIME:
+        problem = f"must be at most {MAX_KEY_LIFETIME.days // 365} years ahead (leave it out for no expiry)"
+    else:
+        return expires
+    raise GantryError(422, "validation_failed", f"expiresAt {problem}", [{"path": "/expiresAt", "message": problem}])
+
+
 @router.post("/apikeys", status_code=201, summary="Create an API key (shown once)")
 async def create_api_key(body: ApiKeyIn, request: Request, state: State, user: Viewer) -> ApiKeyCreated:
     role = body.role or user.effective_role
@@ -267,17 +286,7 @@ async def create_api_key(body: ApiKeyIn, request: Request, state: State, user: V
             f"a key cannot have a higher role than yours ({user.effective_role})",
             [{"path": "/role", "message": "higher than your role"}],
         )
-    expires = body.expiresAt
-    if expires is not None:
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=UTC)
-        if expires <= datetime.now(UTC):
-            raise GantryError(
-                422,
-                "validation_failed",
-                "expiresAt must be in the future",
-                [{"path": "/expiresAt", "message": "must be in the future"}],
-            )
+    expires = _key_expiry(body.expiresAt)
     async with state.db.write() as conn:
         key, row = await service.create_key(conn, user_id=user.user_id, name=body.name, role=role, expires_at=expires)
         await audit(
