@@ -76,6 +76,11 @@ async def test_logins_are_audited_with_ip_and_source(gantry: Gantry, kit: Any) -
     ]
     assert (failures[0]["ip_address"], failures[0]["source"]) == ("203.0.113.10", "api")
     assert failures[1]["ip_address"] == "127.0.0.1"
+
+    # A proxy may hand on an IPv6 address with a long zone id; it is stored without it.
+    zoned = {"X-Real-IP": "fe80::1%" + "a" * 60}
+    assert (await kit.login(gantry, "alice", "nope-nope", headers=zoned)).status_code == 401
+    assert (await kit.audit(gantry, "login_failed"))[-1]["ip_address"] == "fe80::1"
     assert all(f["timestamp"] is not None for f in failures)
 
 

@@ -39,7 +39,10 @@ State = Annotated[AppState, Depends(_state)]
 
 
 def client_ip(request: Request) -> str | None:
+    """The client address (F9), at most 45 characters as stored: an IPv6 zone id is dropped if long."""
     ip: str | None = request.scope.get("gantry.client_ip")
+    if ip is not None and len(ip) > 45:
+        ip = ip.split("%", 1)[0][:45]
     return ip
 
 
