@@ -97,14 +97,31 @@ def conflict(current: str, message: str = "the entity changed since you read it"
     )
 
 
+#: What deciding created / updated / unchanged needs: no JSON to decode.
+_STATE_COLUMNS = (
+    entities.c.id,
+    entities.c.kind,
+    entities.c.namespace,
+    entities.c.name,
+    entities.c.content_hash,
+    entities.c.resource_version,
+    entities.c.managed_by,
+    entities.c.created_by,
+    entities.c.created_at,
+    entities.c.updated_at,
+)
+
+
 async def load_existing(
-    conn: AsyncConnection, keys: Sequence[tuple[str, str, str]], *, lock: bool = True
+    conn: AsyncConnection, keys: Sequence[tuple[str, str, str]], *, lock: bool = True, full: bool = True
 ) -> dict[tuple[str, str, str], RowMapping]:
+    """The rows at `keys` (whole, or with `full=False` only the columns the write decision needs)."""
     found: dict[tuple[str, str, str], RowMapping] = {}
     unique = list(dict.fromkeys(keys))
+    columns = (entities,) if full else _STATE_COLUMNS
     for start in range(0, len(unique), _KEY_CHUNK):
         chunk = unique[start : start + _KEY_CHUNK]
-        stmt = select(entities).where(tuple_(entities.c.kind, entities.c.namespace, entities.c.name).in_(chunk))
+        stmt = select(*columns).where(tuple_(entities.c.kind, entities.c.namespace, entities.c.name).in_(chunk))
         if lock and conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         for row in (await conn.execute(stmt)).mappings():
@@ -138,7 +155,7 @@ async def write_many(
     """Write `docs` in the caller's transaction; one result per document, in order."""
     results: list[WriteResult | WriteError | None] = [None] * len(docs)
     seen: dict[tuple[str, str, str], int] = {}
-    existing = await load_existing(conn, [d.key for d in docs])
+    existing = await load_existing(conn, [d.key for d in docs], full=False)
     now = datetime.now(UTC)
     inserts: list[_Pending] = []
     updates: list[_Pending] = []
@@ -190,12 +207,17 @@ async def write_many(
             continue
         managed_by = actor.plugin or row["managed_by"]
         if row["content_hash"] == doc.content_hash and row["managed_by"] == managed_by:
-            results[i] = WriteResult("unchanged", to_document(row))
+            # Same content hash: the stored metadata and spec are the document's own.
+            results[i] = WriteResult("unchanged", to_document({**row, "metadata": doc.metadata, "spec": doc.spec}))
             continue
         values = _row_values(doc, actor, now)
         values.update(resource_version=row["resource_version"] + 1, managed_by=managed_by)
         updates.append(_Pending(i, doc, row, values, entity_id=row["id"]))
 
+    if updates:  # the audit entry needs each updated entity's whole previous state
+        full = await load_existing(conn, [p.doc.key for p in updates])
+        for pending in updates:
+            pending.existing = full[pending.doc.key]
     if inserts:
         stmt = insert(entities).returning(entities.c.id, sort_by_parameter_order=True)
         ids = (await conn.execute(stmt, [p.values for p in inserts])).scalars().all()

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 
 from gantry_core.catalog import events as catalog_events
 from gantry_core.catalog.documents import ORPHANED, Document, InvalidDocument, parse
-from gantry_core.catalog.service import Actor, WriteError, WriteResult, write_many
+from gantry_core.catalog.service import Actor, WriteError, WriteResult, load_existing, write_many
 from gantry_core.db.tables import entities, sync_runs
 from gantry_core.plugins.types import SyncContext, SyncJob
 from gantry_core.state import AppState
@@ -79,19 +79,27 @@ async def _flush(state: AppState, plugin_id: str, docs: list[Document], counts: 
     docs.clear()
 
 
+async def _stored_hashes(state: AppState, plugin_id: str) -> dict[tuple[str, str, str], str]:
+    """The content hash of every entity the plugin wrote, read once at the start of a run.
+
+    An entity the job reports with the same hash is skipped before the write path (which would find it
+    unchanged too); one edited by someone else during the run is set right by the next run."""
+    async with state.db.read() as conn:
+        rows = await conn.execute(
+            select(entities.c.kind, entities.c.namespace, entities.c.name, entities.c.content_hash).where(
+                entities.c.managed_by == plugin_id
+            )
+        )
+        return {(r.kind, r.namespace, r.name): r.content_hash for r in rows.all()}
+
+
 async def _mark_orphans(state: AppState, plugin_id: str, job: str, seen: set[tuple[str, str, str]]) -> int:
     async with state.db.read() as conn:
-        rows = (
-            (
-                await conn.execute(
-                    select(
-                        entities.c.kind, entities.c.namespace, entities.c.name, entities.c.metadata, entities.c.spec
-                    ).where(entities.c.managed_by == plugin_id)
-                )
-            )
-            .mappings()
-            .all()
+        keys = await conn.execute(
+            select(entities.c.kind, entities.c.namespace, entities.c.name).where(entities.c.managed_by == plugin_id)
         )
+        missing = [key for key in (tuple(k) for k in keys.all()) if key not in seen]
+        rows = list((await load_existing(conn, missing, lock=False)).values()) if missing else []
     orphans = []
     for row in rows:
         annotations = row["metadata"].get("annotations") or {}
@@ -112,10 +120,13 @@ async def run_job(state: AppState, plugin_id: str, job: SyncJob, run_id: str, ct
     seen: set[tuple[str, str, str]] = set()
     batch: list[Document] = []
     status = "success"
+    stored = await _stored_hashes(state, plugin_id)
     try:
         async for raw in job.run(ctx):
             try:
-                doc = parse(state.host, _tagged(raw, job.name) if isinstance(raw, Mapping) else raw)
+                doc = parse(
+                    state.host, _tagged(raw, job.name) if isinstance(raw, Mapping) else raw, known_hash=stored.get
+                )
             except InvalidDocument as exc:
                 name = raw.get("metadata", {}).get("name") if isinstance(raw, Mapping) else None
                 paths = "; ".join(f"{d['path']} {d['message']}" for d in exc.details[:5])
@@ -125,6 +136,9 @@ async def run_job(state: AppState, plugin_id: str, job: SyncJob, run_id: str, ct
                 counts.error(f"{doc.kind.name}/{doc.namespace}/{doc.name}: reported twice in one run")
                 continue
             seen.add(doc.key)
+            if stored.get(doc.key) == doc.content_hash:
+                counts.unchanged += 1  # what the job reported is what is stored: nothing to write
+                continue
             batch.append(doc)
             if len(batch) >= BATCH:
                 await _flush(state, plugin_id, batch, counts)
