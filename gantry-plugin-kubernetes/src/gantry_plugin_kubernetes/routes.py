@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Path, Query
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from gantry_core.plugins import Context, GantryError, PluginContext, require_role
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -265,6 +265,7 @@ def _attachment(pod: str, container: str) -> dict[str, str]:
     "/pods/{namespace}/{pod}/containers/{container}/logs",
     summary="A container's log: the tail, since a time, the previous container; followed as a stream",
     response_class=PlainTextResponse,
+    response_model=None,
 )
 async def pod_logs(
     namespace: Annotated[str, Path(max_length=63, pattern=NAMESPACE)],
@@ -278,7 +279,7 @@ async def pod_logs(
     previous: Annotated[bool, Query(description="The previous (crashed) container's log")] = False,
     follow: Annotated[bool, Query(description="Keep the response open and stream new lines")] = False,
     download: Annotated[bool, Query(description="Answer as a file download")] = False,
-) -> StreamingResponse | PlainTextResponse:
+) -> Response:
     target = _cluster(ctx, cluster)
     query = {"tail_lines": tailLines, "since_seconds": sinceSeconds, "previous": previous or None}
     headers = _attachment(pod, container) if download else {}

@@ -50,7 +50,7 @@ async def sync_clusters(ctx: SyncContext) -> AsyncIterator[dict[str, Any]]:
     runtime = runtime_of(ctx.state)
     warned: set[str] = ctx.state.setdefault(WARNED_KEY, set())
     for cluster in config.clusters:
-        if not cluster.in_cluster and cluster.caData is None and cluster.name not in warned:
+        if cluster.url.startswith("https://") and cluster.caData is None and cluster.name not in warned:
             warned.add(cluster.name)
             ctx.log.warning("cluster %s: no caData, TLS verification is off", cluster.name)
 
