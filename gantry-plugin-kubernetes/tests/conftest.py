@@ -11,10 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside the tests (pytest runs with importlib)
 
-from gantry_core.testing import Gantry, Harness  # noqa: E402
-from k8s_replay import ReplayServer, replay_server  # noqa: E402
-
-from gantry_plugin_kubernetes import plugin  # noqa: E402
+from gantry_core.testing import Gantry, Harness
+from gantry_plugin_kubernetes import plugin
+from k8s_replay import ReplayServer, replay_server
 
 PLUGIN = "/api/v1/plugins/kubernetes"
 

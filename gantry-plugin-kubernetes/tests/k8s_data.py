@@ -72,8 +72,17 @@ def namespace(name: str, labels: dict[str, str] | None = None) -> dict[str, Any]
     )
 
 
-def event(namespace: str, kind: str, name: str, reason: str, message: str, *, type_: str = "Normal",
-          last: str = "2026-06-15T04:15:05Z", count: int = 1) -> dict[str, Any]:
+def event(
+    namespace: str,
+    kind: str,
+    name: str,
+    reason: str,
+    message: str,
+    *,
+    type_: str = "Normal",
+    last: str = "2026-06-15T04:15:05Z",
+    count: int = 1,
+) -> dict[str, Any]:
     return validated(
         {
             "kind": "Event",
@@ -93,8 +102,9 @@ def event(namespace: str, kind: str, name: str, reason: str, message: str, *, ty
     )
 
 
-def renamed_deployment(source: dict[str, Any], namespace: str, name: str, app: str | None = None,
-                       replicas: int | None = None) -> dict[str, Any]:
+def renamed_deployment(
+    source: dict[str, Any], namespace: str, name: str, app: str | None = None, replicas: int | None = None
+) -> dict[str, Any]:
     """A recorded deployment moved to another name and namespace (labels and selector follow)."""
     dep = copy.deepcopy(source)
     dep["metadata"].update(name=name, namespace=namespace, uid=f"uid-{namespace}-{name}")
@@ -149,13 +159,32 @@ def kind_cluster(token: str = "kind-token") -> FakeCluster:
     cluster.add("services", recorded_object("svc-clusterip"), recorded_object("svc-loadbalancer"))
     cluster.add(
         "events",
-        event("kube-system", "Deployment", "coredns", "ScalingReplicaSet",
-              "Scaled up replica set coredns-589f44dc88 from 0 to 2", last="2026-06-15T04:14:52Z"),
-        event("kube-system", "ReplicaSet", "coredns-589f44dc88", "SuccessfulCreate",
-              "Created pod: coredns-589f44dc88-4fpns", last="2026-06-15T04:14:53Z"),
-        event("kube-system", "Pod", "coredns-589f44dc88-4fpns", "Unhealthy",
-              "Readiness probe failed: HTTP probe failed with statuscode: 503", type_="Warning",
-              last="2026-06-15T04:15:01Z", count=3),
+        event(
+            "kube-system",
+            "Deployment",
+            "coredns",
+            "ScalingReplicaSet",
+            "Scaled up replica set coredns-589f44dc88 from 0 to 2",
+            last="2026-06-15T04:14:52Z",
+        ),
+        event(
+            "kube-system",
+            "ReplicaSet",
+            "coredns-589f44dc88",
+            "SuccessfulCreate",
+            "Created pod: coredns-589f44dc88-4fpns",
+            last="2026-06-15T04:14:53Z",
+        ),
+        event(
+            "kube-system",
+            "Pod",
+            "coredns-589f44dc88-4fpns",
+            "Unhealthy",
+            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+            type_="Warning",
+            last="2026-06-15T04:15:01Z",
+            count=3,
+        ),
         event("kube-system", "Pod", "etcd-v1.36-control-plane", "Pulled", "Container image already present"),
     )
     return cluster

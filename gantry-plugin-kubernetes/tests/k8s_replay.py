@@ -232,7 +232,7 @@ class ReplayServer:
             scope = f'in the namespace "{ns}"' if ns else "at the cluster scope"
             group = ' in API group "apps"' if api.startswith("/apis/apps") else ' in API group ""'
             message = (
-                f'{resource}{".apps" if "apps" in api else ""} is forbidden: User '
+                f"{resource}{'.apps' if 'apps' in api else ''} is forbidden: User "
                 f'"system:serviceaccount:gantry:gantry" cannot list resource "{resource}"{group} {scope}'
             )
             self._send_json(handler, 403, status(403, "Forbidden", message, kind=resource))
@@ -277,7 +277,8 @@ class ReplayServer:
             items = [
                 o
                 for o in items
-                if isinstance(o, dict) and _label_match(o.get("metadata", {}).get("labels") or {}, query["labelSelector"])
+                if isinstance(o, dict)
+                and _label_match(o.get("metadata", {}).get("labels") or {}, query["labelSelector"])
             ]
         if query.get("fieldSelector"):
             items = [o for o in items if _field_match(o, query["fieldSelector"])]
@@ -290,13 +291,19 @@ class ReplayServer:
         if plain and start == 0 and (not limit or limit >= len(items)):
             body = cluster.serialized.get(resource)
             if body is None:
-                body = json.dumps({"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": items})
+                body = json.dumps(
+                    {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": items}
+                )
                 cluster.serialized[resource] = body.encode()
             self._send(handler, 200, cluster.serialized[resource], "application/json")
             return
-        self._send_json(handler, 200, {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": page})
+        self._send_json(
+            handler, 200, {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": page}
+        )
 
-    def _log(self, handler: BaseHTTPRequestHandler, cluster: FakeCluster, ns: str, pod: str, query: dict[str, str]) -> None:
+    def _log(
+        self, handler: BaseHTTPRequestHandler, cluster: FakeCluster, ns: str, pod: str, query: dict[str, str]
+    ) -> None:
         container = query.get("container", "")
         key = f"{container}:previous" if query.get("previous") == "true" else container
         text = cluster.logs.get((ns, pod, key))
@@ -348,7 +355,9 @@ class ReplayServer:
             (
                 d
                 for d in cluster.objects["deployments"]
-                if isinstance(d, dict) and d.get("metadata", {}).get("namespace") == ns and d["metadata"].get("name") == name
+                if isinstance(d, dict)
+                and d.get("metadata", {}).get("namespace") == ns
+                and d["metadata"].get("name") == name
             ),
             None,
         )

@@ -94,8 +94,15 @@ async def test_names_found_in_several_clusters_get_the_cluster_prefix(k8s: Gantr
     )
     assert run["status"] == "success", run
     assert {"prod-payment-api", "staging-payment-api", "coredns", "guestbook-ui"} == await names(k8s, "service")
-    assert {"prod-payments", "staging-payments", "prod-default", "staging-default", "kind-default", "kube-system",
-            "argocd"} == await names(k8s, "environment")
+    assert {
+        "prod-payments",
+        "staging-payments",
+        "prod-default",
+        "staging-default",
+        "kind-default",
+        "kube-system",
+        "argocd",
+    } == await names(k8s, "environment")
     prod = await entity(k8s, "service", "prod-payment-api")
     assert prod["metadata"]["annotations"]["kubernetes.io/cluster"] == "prod"
     assert prod["metadata"]["annotations"]["kubernetes.io/deployment"] == "payment-api"
@@ -145,8 +152,11 @@ async def test_cluster_failures_are_recorded_and_the_other_clusters_still_sync(
 async def test_malformed_objects_are_skipped_and_reported(k8s: Gantry, replay: ReplayServer) -> None:
     cluster = app_cluster("token")
     broken_port = dict(cluster.objects["services"][0])
-    broken_port = {**broken_port, "metadata": {"name": "odd", "namespace": "payments"},
-                   "spec": {"ports": [{"port": "http"}]}}
+    broken_port = {
+        **broken_port,
+        "metadata": {"name": "odd", "namespace": "payments"},
+        "spec": {"ports": [{"port": "http"}]},
+    }
     cluster.add("deployments", {"metadata": {"namespace": "payments"}, "spec": {}})  # no name
     cluster.add("deployments", {"metadata": {"name": "labels", "namespace": "payments", "labels": ["a"]}})
     cluster.add("deployments", "not an object")
@@ -210,8 +220,14 @@ async def test_label_selector_and_pagination(k8s: Gantry, replay: ReplayServer) 
     cluster = app_cluster("token")
     source = cluster.objects["deployments"][0]
     for i in range(1203):
-        dep = {**source, "metadata": {**source["metadata"], "name": f"app-{i}", "labels": {"app": f"app-{i}",
-                                                                                         "team": "a" if i % 2 else "b"}}}
+        dep = {
+            **source,
+            "metadata": {
+                **source["metadata"],
+                "name": f"app-{i}",
+                "labels": {"app": f"app-{i}", "team": "a" if i % 2 else "b"},
+            },
+        }
         cluster.add("deployments", dep)
     replay.clusters["big"] = cluster
     run = await configure(k8s, [cluster_config(replay, "big")], labelSelector="team=a")
