@@ -4,6 +4,7 @@ own run; every decision is audited."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ def gated(name: str = "new-service", approvers: list[str] | None = None, **permi
         "spec": {
             "type": "internal",
             "inputs": [{"name": "name", "required": True}],
-            "config": {"operation": "catalog.apply", "template": SERVICE_TEMPLATE},
+            "config": {"operation": "catalog.apply", "template": copy.deepcopy(SERVICE_TEMPLATE)},
             "permissions": {
                 "requireApproval": True,
                 "approvers": ["lead", "release"] if approvers is None else approvers,

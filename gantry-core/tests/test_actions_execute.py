@@ -198,7 +198,7 @@ async def test_execute_runs_the_action_in_the_background_and_records_the_run(gan
 
 
 async def test_inputs_are_validated_with_every_failing_field_listed(gantry: Gantry, kit: Any) -> None:
-    inputs = [
+    inputs: list[dict[str, Any]] = [
         {"name": "name", "type": "string", "required": True},
         {"name": "notes", "type": "textarea"},
         {"name": "replicas", "type": "number", "required": True},

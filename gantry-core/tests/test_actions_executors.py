@@ -154,7 +154,10 @@ async def test_webhook_sends_the_inputs_with_headers_filled_from_secrets(
 
 
 async def test_webhook_methods_and_2xx(local_gantry: Gantry, hook_server: HookServer) -> None:
-    inputs = [{"name": "tag", "default": "v1"}, {"name": "force", "type": "boolean", "default": True}]
+    inputs: list[dict[str, Any]] = [
+        {"name": "tag", "default": "v1"},
+        {"name": "force", "type": "boolean", "default": True},
+    ]
     got = await run_action(local_gantry, webhook("get", {"url": hook_server.url("/ok?a=1"), "method": "get"}, inputs))
     put = await run_action(local_gantry, webhook("put", {"url": hook_server.url("/created"), "method": "PUT"}, inputs))
     assert (got["status"], put["status"], put["output"]["statusCode"]) == ("success", "success", 201)

@@ -111,14 +111,15 @@ async def test_bad_bodies_are_422_without_echoing_the_value(
 async def test_only_admins(gantry: Gantry) -> None:
     await (await gantry.client("admin")).put("/api/v1/secrets/KEEP", json={"value": VALUE})
     engineer = await gantry.client("platform-engineer")
-    for method, url, kwargs in (
-        ("GET", "/api/v1/secrets", {}),
-        ("PUT", "/api/v1/secrets/KEEP", {"json": {"value": "changed"}}),
-        ("DELETE", "/api/v1/secrets/KEEP", {}),
-    ):
-        response = await engineer.request(method, url, **kwargs)
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("GET", "/api/v1/secrets", None),
+        ("PUT", "/api/v1/secrets/KEEP", {"value": "changed"}),
+        ("DELETE", "/api/v1/secrets/KEEP", None),
+    ]
+    for method, url, body in calls:
+        response = await engineer.request(method, url, json=body)
         assert (response.status_code, response.json()["code"]) == (403, "forbidden")
-        assert (await gantry.anonymous().request(method, url, **kwargs)).status_code == 401
+        assert (await gantry.anonymous().request(method, url, json=body)).status_code == 401
     assert await reveal(gantry.state, "KEEP") == VALUE
 
 

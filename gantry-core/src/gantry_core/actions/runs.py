@@ -258,6 +258,7 @@ class RunManager:
         self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._heartbeat: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         # SQLite serves one process (F143): whatever is still `running` was interrupted.
@@ -266,6 +267,7 @@ class RunManager:
 
     async def stop(self) -> None:
         """Cancel the heartbeat and every run in flight; cancelled runs are recorded as failed."""
+        self._stopping = True
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -277,6 +279,9 @@ class RunManager:
             await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
 
     def launch(self, job: RunJob) -> None:
+        if self._stopping:  # its lease lapses and the next heartbeat or start-up records it as interrupted
+            log.warning("not starting run %s: the server is stopping", job.run_id)
+            return
         task = asyncio.create_task(self._run(job), name=f"action-run:{job.run_id}")
         self._tasks[job.run_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(job.run_id, None))
