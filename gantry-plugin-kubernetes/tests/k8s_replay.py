@@ -191,7 +191,12 @@ class ReplayServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, cluster: str) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}/c/{cluster}"
+        """The API server URL of `cluster` (the cluster named "" is served at the root)."""
+        return (
+            f"{self.scheme}://127.0.0.1:{self.port}/c/{cluster}"
+            if cluster
+            else f"{self.scheme}://127.0.0.1:{self.port}"
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -207,14 +212,15 @@ class ReplayServer:
         match = re.match(r"^/c/([^/]+)(/.*)$", parts.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw_body = handler.rfile.read(length) if length else b""
-        if not match or match.group(1) not in self.clusters:
+        name, path = (match.group(1), match.group(2)) if match else ("", parts.path)  # "": served at the root
+        if name not in self.clusters:
             self._send_json(handler, 404, status(404, "NotFound", "the server could not find the requested resource"))
             return
-        cluster = self.clusters[match.group(1)]
-        path = match.group(2)
+        cluster = self.clusters[name]
         query = dict(parse_qsl(parts.query))
         cluster.requests.append((method, f"{path}?{parts.query}" if parts.query else path))
-        if handler.headers.get("Authorization") != f"Bearer {cluster.token}":
+        scheme, _, credential = (handler.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or credential != cluster.token:  # the scheme is case-insensitive
             self._send_json(handler, 401, status(401, "Unauthorized", "Unauthorized"))
             return
         recorded = self._recorded(cluster, method, path, query)

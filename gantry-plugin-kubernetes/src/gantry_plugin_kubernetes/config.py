@@ -39,6 +39,7 @@ class ClusterConfig(BaseModel):
     )
     token: SecretStr | None = Field(
         None,
+        validate_default=True,
         description="Bearer token of a service account that may list and get namespaces, deployments, services, "
         "pods, pods/log and events (and patch deployments and deployments/scale for Restart and Scale). "
         "Required with a URL",

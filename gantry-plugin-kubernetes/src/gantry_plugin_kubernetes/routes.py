@@ -331,7 +331,7 @@ async def _relay(runtime: KubeRuntime, upstream: Any) -> AsyncIterator[bytes]:
 
 
 def _shut(upstream: Any) -> None:
-    for method in ("shutdown", "release_conn", "close"):
+    for method in ("shutdown", "close", "release_conn"):  # close before release: never back to the pool
         try:
             getattr(upstream, method, lambda: None)()
         except Exception:  # noqa: S112 - closing an already broken connection
