@@ -194,24 +194,53 @@ def test_apply_reports_invalid_documents_with_file_index_and_paths(
     assert entity(server, "team", "good-team") is not None
 
 
-def test_apply_refuses_broken_files_before_sending_anything(
-    server: CliServer, gantry: GantryCli, tmp_path: Path
-) -> None:
+def test_apply_reports_broken_files_and_applies_the_rest(server: CliServer, gantry: GantryCli, tmp_path: Path) -> None:
     folder = tmp_path / "broken"
     folder.mkdir()
-    (folder / "a.yaml").write_text(yaml.safe_dump(doc("Team", "never-written")))
+    (folder / "a.yaml").write_text(yaml.safe_dump(doc("Team", "beside-broken")))
     (folder / "b.yaml").write_text("kind: Team\nmetadata: {name: x\n")
-    error = fails(gantry("apply", "-f", str(folder)))
-    assert f"{folder / 'b.yaml'} is not valid YAML (line 3, column 1)" in error
-    (folder / "b.yaml").unlink()
     (folder / "c.json").write_text("[{")
-    assert f"{folder / 'c.json'} is not valid JSON" in fails(gantry("apply", "-f", str(folder)))
-    assert entity(server, "team", "never-written") is None
+    result = gantry("apply", "-f", str(folder))
+    error = fails(result)
+    assert f"✗ {folder / 'b.yaml'} is not valid YAML (line 3, column 1): " in error
+    assert f"✗ {folder / 'c.json'} is not valid JSON" in error
+    assert "error: 2 of 3 documents failed" in error
+    assert result.stdout.splitlines() == [
+        "✓ Created Team/beside-broken",
+        "3 entities: 1 created, 0 updated, 0 unchanged, 2 failed.",
+    ]
+    assert entity(server, "team", "beside-broken") is not None
+    assert entity(server, "team", "x") is None
     assert "no such file or folder: nowhere.yaml" in fails(gantry("apply", "-f", "nowhere.yaml"))
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no documents found" in fails(gantry("apply", "-f", str(empty)))
     assert "give at least one -f" in fails(gantry("apply"), code=2)
+
+
+def test_apply_orders_documents_of_mixed_and_misleading_files(gantry: GantryCli, tmp_path: Path) -> None:
+    """Files are ordered by their `kind:` lines before parsing; a document that turns out to be of another
+    kind (here hidden in flow style) still waits for its kind's turn."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    ns = {"namespace": "ordered"}
+    (folder / "1-services.yaml").write_text(
+        yaml.safe_dump(doc("Service", "ordered-svc", {"type": "backend"}, **ns))
+        + "---\n{kind: Action, metadata: {name: ordered-action, namespace: ordered}, spec: {type: internal}}\n"
+    )
+    (folder / "2-mixed.yaml").write_text(
+        yaml.safe_dump_all([doc("API", "ordered-api", {"type": "rest"}, **ns), doc("Team", "ordered-team", **ns)])
+    )
+    (folder / "3-env.json").write_text(json.dumps(doc("Environment", "ordered-env", {"type": "staging"}, **ns)))
+    lines = ok(gantry("apply", "-f", str(folder))).splitlines()
+    assert lines == [
+        "✓ Created Team/ordered-team -n ordered",
+        "✓ Created Environment/ordered-env -n ordered",
+        "✓ Created Service/ordered-svc -n ordered",
+        "✓ Created API/ordered-api -n ordered",
+        "✓ Created Action/ordered-action -n ordered",
+        "5 entities: 5 created, 0 updated, 0 unchanged, 0 failed.",
+    ]
 
 
 def test_apply_sends_large_sets_in_batches(server: CliServer, gantry: GantryCli, tmp_path: Path) -> None:
@@ -378,7 +407,7 @@ def test_export_to_stdout_in_each_format(viewer: GantryCli) -> None:
     assert all("resourceVersion" not in d["metadata"] for d in docs)
     as_json = json.loads(ok(viewer("export", "--format", "json", "-n", "finance")))
     assert [(d["kind"], d["metadata"]["name"]) for d in as_json] == [("Service", "ledger")]
-    lines = ok(viewer("export", "--format", "ndjson", "--kind", "env")).splitlines()
+    lines = ok(viewer("export", "--format", "ndjson", "--kind", "env", "-n", "default")).splitlines()
     assert [json.loads(line)["metadata"]["name"] for line in lines] == ["production"]
     assert "use yaml, json or ndjson" in fails(viewer("export", "--format", "xml"), code=2)
 

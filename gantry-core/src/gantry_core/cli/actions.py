@@ -10,7 +10,7 @@ from urllib.parse import quote
 import typer
 
 from gantry_core.cli.errors import CliError, handles_errors
-from gantry_core.cli.options import ContextOpt, ServerOpt, TokenOpt
+from gantry_core.cli.options import ContextOpt, NamespaceOpt, ServerOpt, TokenOpt
 from gantry_core.cli.output import Format, emit, info
 
 if TYPE_CHECKING:
@@ -40,8 +40,10 @@ def _coerce(key: str, value: str, kind: str | None) -> Any:
     return value
 
 
-def _input_types(client: Client, action: str) -> dict[str, str]:
-    response = client.request("GET", f"/api/v1/entities/Action/{quote(action, safe='')}", expect=(200, 404))
+def _input_types(client: Client, action: str, namespace: str) -> dict[str, str]:
+    response = client.request(
+        "GET", f"/api/v1/entities/Action/{quote(action, safe='')}", params={"namespace": namespace}, expect=(200, 404)
+    )
     if response.status_code != 200:
         return {}
     inputs = (response.json().get("spec") or {}).get("inputs") or []
@@ -111,6 +113,7 @@ def run(
     inputs_json: Annotated[
         str | None, typer.Option("--inputs", metavar="JSON", help="All inputs as a JSON object", show_default=False)
     ] = None,
+    namespace: NamespaceOpt = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the run until it ends")] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=1, metavar="SECONDS", help="Give up waiting after")] = 600,
     output: Annotated[
@@ -127,11 +130,12 @@ def run(
         raise typer.BadParameter("use json or yaml", param_hint="'-o' / '--output'")
     values, texts = _parse_inputs(input_pairs or [], inputs_json)
     name = quote(action, safe="")
+    where = {"namespace": namespace or "default"}
     with connect(server, token, context) as client:
         if texts:
-            types = _input_types(client, action)
+            types = _input_types(client, action, where["namespace"])
             values.update({k: _coerce(k, v, types.get(k)) for k, v in texts.items()})
-        started = client.post(f"/api/v1/actions/{name}/execute", {"inputs": values})
+        started = client.post(f"/api/v1/actions/{name}/execute", {"inputs": values}, params=where)
         current = started
         info(_describe(current))
         deadline = time.monotonic() + timeout
@@ -145,7 +149,7 @@ def run(
                 raise CliError(f"run {current.get('id')} is still {status} after {timeout:g} s (--timeout)")
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 2.0)
-            current = client.get(f"/api/v1/actions/{name}/runs/{quote(str(started.get('id')), safe='')}")
+            current = client.get(f"/api/v1/actions/{name}/runs/{quote(str(started.get('id')), safe='')}", where)
             shown = _print_new_logs(current, shown)
             if str(current.get("status")) != status:
                 status = str(current.get("status"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
@@ -17,6 +20,8 @@ from gantry_core.cli.options import ContextOpt, FilesOpt, NamespaceOpt, Recursiv
 from gantry_core.cli.output import ref
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from gantry_core.cli.client import Client
     from gantry_core.cli.kinds import Kinds
 
@@ -36,32 +41,112 @@ def marks() -> dict[str, str]:
     return {"ok": "✓", "fail": "✗"}
 
 
-def _canonical(known: Kinds) -> Callable[[Source], str]:
-    def canonical(source: Source) -> str:
-        found = known.find(source.kind) if source.kind else None
+# A top-level `kind:` line of a YAML document (block style): enough to order files before parsing them.
+KIND_LINE = re.compile(r"""^kind:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"]+))""", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A YAML file whose documents all declare one kind (by their `kind:` lines): parsed when its turn comes."""
+
+    label: str
+    text: str
+    count: int
+
+
+class Plan:
+    """Every document to apply, in the F123 kind order, handed out in batches of ≤1,000 of one kind.
+
+    Files are read and their `kind:` lines looked at first; the YAML of a one-kind file is parsed only when
+    its kind's turn comes, so parsing overlaps with the server writing the batches before it. A file that
+    is not valid YAML or JSON is reported and skipped; the rest is still applied.
+    """
+
+    def __init__(self, paths: Sequence[str], known: Kinds, *, recursive: bool) -> None:
+        from gantry_core.cli.documents import files_of, looks_like_json, read_text
+        from gantry_core.cli.kinds import apply_rank
+
+        self.known = known
+        self.rank = apply_rank
+        self.broken: list[CliError] = []
+        self.units: list[tuple[str, Source | Unparsed]] = []
+        for label, path in files_of(paths, recursive=recursive):
+            text = read_text(label, path)
+            declared = None if looks_like_json(label, text) else self._declared(text)
+            if declared is not None and len(set(declared)) == 1:
+                self.units.append((declared[0], Unparsed(label, text, len(declared))))
+            else:
+                self.units += [(self.kind_of(s), s) for s in self._parse(label, text)]
+        self.units.sort(key=lambda unit: self.rank(unit[0]))  # stable: file order within a kind
+
+    @property
+    def estimate(self) -> int:
+        return sum(u.count if isinstance(u, Unparsed) else 1 for _, u in self.units)
+
+    def kind_of(self, source: Source) -> str:
+        found = self.known.find(source.kind) if source.kind else None
         return found.name if found else (source.kind or "")
 
-    return canonical
+    def _declared(self, text: str) -> list[str] | None:
+        names = [next(g for g in m.groups() if g is not None) for m in KIND_LINE.finditer(text)]
+        if not names:
+            return None
+        found = [self.known.find(n) for n in names]
+        return [f.name if f else n for f, n in zip(found, names, strict=True)]
 
+    def _parse(self, label: str, text: str) -> list[Source]:
+        from gantry_core.cli.documents import parse
 
-def plan(sources: Sequence[Source], known: Kinds) -> list[list[Source]]:
-    """Batches of ≤1,000 documents in the F123 kind order; a batch never mixes kinds."""
-    from gantry_core.cli.kinds import apply_rank
+        try:
+            return parse(label, text)
+        except CliError as exc:
+            self.broken.append(exc)
+            return []
 
-    canonical = _canonical(known)
-    ordered = sorted(sources, key=lambda s: apply_rank(canonical(s)))
-    batches = []
-    for _, group in groupby(ordered, key=canonical):
-        docs = list(group)
-        batches += [docs[i : i + BATCH] for i in range(0, len(docs), BATCH)]
-    return batches
+    def batches(self, on_broken: Callable[[CliError], None]) -> Iterator[tuple[str, list[Source]]]:
+        """`(kind, documents)` in order. A document whose kind differs from its file's `kind:` lines waits
+        for its own kind's turn."""
+        for exc in self.broken:
+            on_broken(exc)
+        waiting: dict[str, list[Source]] = defaultdict(list)
+        for kind, group in groupby(self.units, key=lambda unit: unit[0]):
+            for early in sorted((k for k in waiting if self.rank(k) < self.rank(kind)), key=self.rank):
+                yield from self._chunks(early, waiting.pop(early))
+            batch = waiting.pop(kind, [])
+            for _, unit in group:
+                if isinstance(unit, Unparsed):
+                    before = len(self.broken)
+                    sources = self._parse(unit.label, unit.text)
+                    for exc in self.broken[before:]:
+                        on_broken(exc)
+                else:
+                    sources = [unit]
+                for source in sources:
+                    actual = self.kind_of(source)
+                    if actual != kind and self.rank(actual) > self.rank(kind):
+                        waiting[actual].append(source)
+                        continue
+                    batch.append(source)
+                    if len(batch) == BATCH:
+                        yield kind, batch
+                        batch = []
+            if batch:
+                yield kind, batch
+        for kind in sorted(waiting, key=self.rank):
+            yield from self._chunks(kind, waiting[kind])
+
+    @staticmethod
+    def _chunks(kind: str, sources: list[Source]) -> Iterator[tuple[str, list[Source]]]:
+        for i in range(0, len(sources), BATCH):
+            yield kind, sources[i : i + BATCH]
 
 
 class Report:
     """Prints one line per entity as results arrive, keeps the counts, draws a bar on a terminal."""
 
-    def __init__(self, total: int, *, dry_run: bool) -> None:
-        self.total = total
+    def __init__(self, estimate: int, *, dry_run: bool) -> None:
+        self.estimate = estimate
+        self.total = 0  # documents seen (a file that cannot be read counts as one)
         self.dry_run = dry_run
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "valid": 0, "skipped": 0, "failed": 0}
         self.mark = marks()
@@ -69,7 +154,7 @@ class Report:
         self.task: Any = None
 
     def __enter__(self) -> Report:
-        if sys.stdout.isatty() and self.total > 1:
+        if sys.stdout.isatty() and self.estimate > 1:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(
@@ -80,14 +165,21 @@ class Report:
                 transient=True,
             )
             self.progress.__enter__()
-            self.task = self.progress.add_task("apply", total=self.total)
+            self.task = self.progress.add_task("apply", total=self.estimate)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.__exit__(None, None, None)
 
+    def broken(self, exc: CliError) -> None:
+        """A file that is not valid YAML or JSON: reported, counted as one failure, the rest goes on."""
+        self.total += 1
+        self.counts["failed"] += 1
+        print(f"{self.mark['fail']} {exc.message}", file=sys.stderr, flush=True)
+
     def batch(self, sources: Sequence[Source], results: Sequence[dict[str, Any]]) -> None:
+        self.total += len(sources)
         out: list[str] = []
         errors: list[str] = []
         ok = self.mark["ok"]
@@ -155,25 +247,36 @@ def apply(
     from gantry_core.cli import kinds
     from gantry_core.cli.client import connect
 
-    sources = read_sources(filename or [], recursive=recursive)
+    if not filename:
+        raise CliError("give at least one -f FILE, DIR or -", exit_code=2)
     with connect(server, token, context, timeout=APPLY_TIMEOUT) as client:
-        batches = plan(sources, kinds.load(client))
-        with Report(len(sources), dry_run=dry_run) as report, ThreadPoolExecutor(WORKERS) as pool:
-            canonical = _canonical(kinds.load(client))
-            # Kinds go one after the other (F123); the batches of one kind go two at a time.
-            for _, same_kind in groupby(batches, key=lambda b: canonical(b[0])):
-                group = list(same_kind)
-                futures = [pool.submit(_send, client, batch, dry_run) for batch in group]
-                try:
-                    for batch, future in zip(group, futures, strict=True):
-                        report.batch(batch, future.result())
-                except BaseException:
-                    for future in futures:
-                        future.cancel()
-                    raise
+        plan = Plan(filename, kinds.load(client), recursive=recursive)
+        if not plan.units and not plan.broken:
+            raise CliError(f"no documents found in {', '.join(filename)}")
+        with Report(plan.estimate, dry_run=dry_run) as report, ThreadPoolExecutor(WORKERS) as pool:
+            in_flight: deque[tuple[list[Source], Future[list[dict[str, Any]]]]] = deque()
+
+            def settle(keep: int) -> None:
+                while len(in_flight) > keep:
+                    batch, future = in_flight.popleft()
+                    report.batch(batch, future.result())
+
+            current = None
+            try:
+                for kind, batch in plan.batches(report.broken):
+                    # Kinds go one after the other (F123); the batches of one kind go two at a time while
+                    # the next one is parsed.
+                    settle(0 if kind != current else WORKERS - 1)
+                    current = kind
+                    in_flight.append((batch, pool.submit(_send, client, batch, dry_run)))
+                settle(0)
+            except BaseException:
+                for _, future in in_flight:
+                    future.cancel()
+                raise
     print(report.summary())
     if report.counts["failed"]:
-        raise CliError(f"{report.counts['failed']} of {len(sources)} documents failed")
+        raise CliError(f"{report.counts['failed']} of {report.total} documents failed")
 
 
 # -- delete ------------------------------------------------------------------------------------------

@@ -84,7 +84,8 @@ class Client:
         if json is not None:
             import orjson
 
-            content = orjson.dumps(json)
+            # YAML may hold what JSON cannot say (non-string keys, binary): send it as text.
+            content = orjson.dumps(json, default=str, option=orjson.OPT_NON_STR_KEYS)
             send_headers.setdefault("Content-Type", "application/json")
         for attempt in range(MAX_RETRIES):
             response = self._send(method, path, params=params, content=content, headers=send_headers)
