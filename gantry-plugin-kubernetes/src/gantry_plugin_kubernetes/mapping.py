@@ -192,9 +192,14 @@ def read_cluster(
 # -- names ----------------------------------------------------------------------------------------------
 
 
+_VALID = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
 def slug(*parts: str) -> str:
     """A valid entity name (lowercase kebab-case, at most 63 characters) from `parts`."""
     text = "-".join(p for p in parts if p)
+    if len(text) <= MAX_NAME and _VALID.match(text) and "--" not in text:
+        return text
     name = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", text.lower())).strip("-")
     if len(name) > MAX_NAME:
         digest = hashlib.sha256(text.encode()).hexdigest()[:8]
@@ -230,21 +235,23 @@ def assign_names(candidates: Iterable[Candidate]) -> dict[Candidate, str]:
     """Unique names per kind: the base name unless it clashes; clashing ones get the cluster as a prefix,
     then the namespace too, then the object's own name. Deterministic for the same input."""
     ordered = sorted(set(candidates), key=lambda c: (c.kind, c.cluster, c.namespace, c.object, c.base))
+    current = {cand: cand.name_at(0) for cand in ordered}
     level = dict.fromkeys(ordered, 0)
     for _ in range(5):
         groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
         for cand in ordered:
-            groups[(cand.kind, cand.name_at(level[cand]))].append(cand)
+            groups[(cand.kind, current[cand])].append(cand)
         clashes = [group for group in groups.values() if len(group) > 1]
         if not clashes:
             break
         for group in clashes:
             for cand in group:
                 level[cand] = min(level[cand] + 1, 3)
+                current[cand] = cand.name_at(level[cand])
     names: dict[Candidate, str] = {}
     taken: set[tuple[str, str]] = set()
     for cand in ordered:
-        name = cand.name_at(level[cand])
+        name = current[cand]
         if (cand.kind, name) in taken:  # only names that still clash after every level: make them unique
             name = slug(name, hashlib.sha256(repr(cand).encode()).hexdigest()[:6])
         taken.add((cand.kind, name))

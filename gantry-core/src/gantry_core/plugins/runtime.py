@@ -56,7 +56,7 @@ class CoreServicesImpl:
         keys = [(registered.name, namespace, name) for name in names]
         async with self.state.db.read() as conn:
             rows = await load_existing(conn, keys, lock=False)
-        return {key[2]: to_document(dict(row)) for key, row in rows.items()}
+        return {key[2]: to_document(row) for key, row in rows.items()}  # type: ignore[arg-type]
 
     async def audit(
         self, plugin_id: str, *, action: str, actor: str | None, ip: str | None = None, **fields: Any
