@@ -8,12 +8,16 @@
 - `gantry --help` wall time. Target ≤ 0.3 s.
 - `gantry get services` wall time against that server: a page of 50 services (target ≤ 0.5 s), and every
   service of the 10k catalog (about 6,000, twelve pages).
+
+Beside each wall time the CPU seconds of the command (and of the server, for apply) are printed with the
+load average: on a busy machine wall time measures the queue for a CPU more than the code.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,6 +48,20 @@ def write_files(folder: Path, n: int) -> int:
     return count
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used; 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(gantry: GantryCli, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
     result = gantry(*args)
@@ -51,6 +69,10 @@ def timed(gantry: GantryCli, *args: str) -> tuple[float, subprocess.CompletedPro
     if result.returncode != 0:
         raise RuntimeError(f"gantry {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
     return elapsed, result
+
+
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
 
 def median_time(gantry: GantryCli, runs: int, *args: str) -> float:
@@ -88,9 +110,12 @@ def main() -> None:
         print(f"{n} entity files in {files}")
 
         help_cli = GantryCli(root / "home-help")
+        before = children_cpu()
         help_time = median_time(help_cli, args.runs, "--help")
+        help_cpu = (children_cpu() - before) / args.runs
         help_verdict = verdict(help_time, TARGETS["help"], False)
         print(f"gantry --help: {help_time:.3f} s (target ≤ {TARGETS['help']} s: {help_verdict})")
+        print(f"    CPU seconds per run: {help_cpu:.3f}; {load()}")
 
         backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
         for backend, db in backends:
@@ -102,19 +127,25 @@ def main() -> None:
                 gantry = GantryCli(root / f"home-{backend}", server=server.url, token=login.json()["token"])
                 print(f"\n[{backend}] server {server.url}")
                 for label in ("created", "unchanged"):
+                    client_before, server_before = children_cpu(), process_cpu(server.process.pid)
                     elapsed, result = timed(gantry, "apply", "-f", str(files))
+                    client, server_cpu = children_cpu() - client_before, process_cpu(server.process.pid) - server_before
                     summary = result.stdout.strip().splitlines()[-1]
                     rate = n / elapsed
                     print(
                         f"apply -f DIR ({label}): {n} entities in {elapsed:.2f} s = {rate:,.0f} entities/s "
-                        f"(target ≥ {TARGETS['apply']:,.0f}: {verdict(rate, TARGETS['apply'], True)}) [{summary}]"
+                        f"(target ≥ {TARGETS['apply']:,.0f}: {verdict(rate, TARGETS['apply'], True)}) [{summary}]\n"
+                        f"    CPU seconds: client {client:.2f}, server {server_cpu:.2f}; {load()}"
                     )
                 timed(gantry, "apply", "-f", str(small))
                 timed(gantry, "get", "services", "-n", "small")  # warms the kind cache like any second call
+                before = children_cpu()
                 get_small = median_time(gantry, args.runs, "get", "services", "-n", "small")
+                get_cpu = (children_cpu() - before) / args.runs
                 print(
                     f"get services (50): {get_small:.3f} s "
-                    f"(target ≤ {TARGETS['get']} s: {verdict(get_small, TARGETS['get'], False)})"
+                    f"(target ≤ {TARGETS['get']} s: {verdict(get_small, TARGETS['get'], False)})\n"
+                    f"    CPU seconds per run: {get_cpu:.3f}; {load()}"
                 )
                 get_all = median_time(gantry, max(1, args.runs // 2), "get", "services")
                 count = len(gantry("get", "services", "-o", "name").stdout.splitlines())

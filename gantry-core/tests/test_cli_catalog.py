@@ -7,6 +7,7 @@ One server per module; the tests run in file order and build on the catalog appl
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from gantry_core.testing import test_database_url
-from gantry_core.testing.cli import CliServer, GantryCli, cli_server
+from gantry_core.testing.cli import CliServer, GantryCli, cli_server, gantry_command
 from gantry_core.testing.cli import failed as fails
 from gantry_core.testing.cli import succeeded as ok
 
@@ -311,6 +312,41 @@ def test_get_every_output_format(viewer: GantryCli) -> None:
     single = rows(ok(viewer("get", "svc", "ledger", "-n", "finance")))
     assert single[1][:3] == ["ledger", "payments", "worker"]
     assert "Invalid value for '--output' / '-o'" in fails(viewer("get", "svc", "-o", "xml"), code=2)
+
+
+def on_a_terminal(cli: GantryCli, *args: str) -> str:
+    """Run `gantry` with stdout and stderr on a pseudo-terminal; return what it drew."""
+    main, secondary = os.openpty()
+    env = cli.environment({"TERM": "xterm", "COLUMNS": "160", "LINES": "50"})
+    process = subprocess.Popen(
+        [*gantry_command(), *args], stdout=secondary, stderr=secondary, stdin=subprocess.DEVNULL, env=env
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    assert process.wait(timeout=120) == 0
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_a_terminal_gets_a_rich_table_and_a_progress_bar(viewer: GantryCli, gantry: GantryCli, tmp_path: Path) -> None:
+    drawn = on_a_terminal(viewer, "get", "services")
+    assert "\x1b[1mNAME" in drawn  # a bold header
+    assert "payment-api" in drawn and "checkout" in drawn
+    path = tmp_path / "teams.yaml"
+    path.write_text(yaml.safe_dump_all([doc("Team", f"tty-team-{i}", namespace="tty") for i in range(3)]))
+    applied = on_a_terminal(gantry, "apply", "-f", str(path))
+    assert "Applying" in applied  # the progress bar (erased when done)
+    assert "✓ Created Team/tty-team-2 -n tty" in applied
+    assert "3 entities: 3 created" in applied
 
 
 def test_get_starts_without_pydantic_or_yaml(viewer: GantryCli) -> None:
