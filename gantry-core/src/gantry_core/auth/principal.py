@@ -73,6 +73,9 @@ class Authenticator:
         self._keys: dict[str, tuple[float, service.KeyState | None]] = {}
         self._resolved: dict[tuple[str, str], _Resolved] = {}
         self._key_touched: dict[int, float] = {}
+        # Bumped by every forget_*: a resolution that read the database before a local change does not
+        # store what it read (it would bring the old state back for CACHE_TTL).
+        self._generation = 0
         self._background: set[asyncio.Task[None]] = set()
         self.login_by_ip = RateLimiter(10)
         self.login_by_user = RateLimiter(10)
@@ -95,11 +98,13 @@ class Authenticator:
 
     def forget_user(self, user_id: int) -> None:
         """The user's role, groups, password or existence changed here: re-read them on next use."""
+        self._generation += 1
         self._users.pop(user_id, None)
         self._resolved = {k: v for k, v in self._resolved.items() if v.principal.user_id != user_id}
 
     def forget_keys(self) -> None:
         """An API key was revoked or deleted here: re-read every key on next use."""
+        self._generation += 1
         self._keys.clear()
         self._resolved = {k: v for k, v in self._resolved.items() if v.principal.key_id is None}
 
@@ -109,7 +114,11 @@ class Authenticator:
             return None
         return entry.principal
 
-    def _remember(self, cache_key: tuple[str, str], until: float, expires: float, principal: Principal) -> None:
+    def _remember(
+        self, generation: int, cache_key: tuple[str, str], until: float, expires: float, principal: Principal
+    ) -> None:
+        if generation != self._generation:
+            return
         if len(self._resolved) >= _MAX_ENTRIES:
             self._resolved.clear()
         self._resolved[cache_key] = _Resolved(until, expires, principal)
@@ -121,6 +130,7 @@ class Authenticator:
         principal = self._cached(cache_key)
         if principal is not None:
             return principal
+        generation = self._generation
         claims = tokens.decode(self.jwt_secret, token)
         if claims is None:
             return None
@@ -130,7 +140,7 @@ class Authenticator:
         principal = Principal(
             user.id, user.username, user.display_name, user.email, user.role, user.effective_role, user.groups, via
         )
-        self._remember(cache_key, until, claims.expires_at.timestamp(), principal)
+        self._remember(generation, cache_key, until, claims.expires_at.timestamp(), principal)
         return principal
 
     async def from_api_key(self, key: str) -> Principal | None:
@@ -148,6 +158,7 @@ class Authenticator:
         return principal
 
     async def _resolve_key(self, cache_key: tuple[str, str], digest: str) -> Principal | None:
+        generation = self._generation
         now = self.clock()
         cached = self._keys.get(digest)
         if cached and cached[0] > now:
@@ -155,10 +166,11 @@ class Authenticator:
         else:
             async with self.db.read() as conn:
                 state = await service.key_state(conn, digest)
-            if len(self._keys) >= _MAX_ENTRIES:
-                self._keys.clear()
             key_until = now + CACHE_TTL
-            self._keys[digest] = (key_until, state)
+            if generation == self._generation:
+                if len(self._keys) >= _MAX_ENTRIES:
+                    self._keys.clear()
+                self._keys[digest] = (key_until, state)
         if state is None or state.revoked:
             return None
         expires = state.expires_at.timestamp() if state.expires_at is not None else math.inf
@@ -172,21 +184,23 @@ class Authenticator:
         principal = Principal(
             user.id, user.username, user.display_name, user.email, user.role, role, user.groups, "apikey", state.id
         )
-        self._remember(cache_key, min(key_until, user_until), expires, principal)
+        self._remember(generation, cache_key, min(key_until, user_until), expires, principal)
         return principal
 
     async def _user(self, user_id: int) -> tuple[service.UserState | None, float]:
         """The user's state and until when (monotonic) it may be used without a re-read."""
+        generation = self._generation
         now = self.clock()
         cached = self._users.get(user_id)
         if cached and cached[0] > now:
             return cached[1], cached[0]
         async with self.db.read() as conn:
             state = await service.user_state(conn, user_id)
-        if len(self._users) >= _MAX_ENTRIES:
-            self._users.clear()
         until = now + CACHE_TTL
-        self._users[user_id] = (until, state)
+        if generation == self._generation:
+            if len(self._users) >= _MAX_ENTRIES:
+                self._users.clear()
+            self._users[user_id] = (until, state)
         return state, until
 
     def _touch(self, key_id: int, now: float) -> None:
