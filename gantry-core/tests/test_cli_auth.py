@@ -205,3 +205,11 @@ def test_help_starts_without_the_http_and_table_libraries(tmp_path: Path) -> Non
     imported = {line.rsplit("|", 1)[-1].strip() for line in lines if line.startswith("import time:")}
     assert "gantry_core.cli.catalog" in imported  # the probe sees the CLI's own modules…
     assert not imported & {"httpx", "rich", "yaml", "orjson", "pygments"}  # …and none of the heavy ones
+
+
+def test_rate_limiting_is_explained_not_waited_out_for_a_minute(tmp_path: Path) -> None:
+    # The three API keys made at set-up are the admin's whole budget: the CLI's first request is over it.
+    with cli_server(tmp_path / "limited", env={"GANTRY_RATE_LIMIT": "3"}) as limited:
+        gantry = GantryCli(tmp_path / "home", server=limited.url, token=limited.keys["viewer"])
+        error = fails(gantry("get", "services"))
+    assert f"error: {limited.url} is rate limiting you: too many requests; retry in " in error

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"gantry-cli/{__version__}"
 PAGE_SIZE = 500
-MAX_RETRIES = 5
+MAX_RETRIES = 3  # a 429 asking for at most MAX_RETRY_WAIT seconds is waited out and retried
+MAX_RETRY_WAIT = 10.0
 Params = Mapping[str, Any] | list[tuple[str, Any]] | None
 
 
@@ -89,9 +90,11 @@ class Client:
             send_headers.setdefault("Content-Type", "application/json")
         for attempt in range(MAX_RETRIES):
             response = self._send(method, path, params=params, content=content, headers=send_headers)
-            if response.status_code != 429 or attempt == MAX_RETRIES - 1:
+            wait = self._retry_after(response) if response.status_code == 429 else 0.0
+            if response.status_code != 429 or attempt == MAX_RETRIES - 1 or wait > MAX_RETRY_WAIT:
                 break
-            time.sleep(self._retry_after(response))
+            print(f"{self.server} is rate limiting this client; retrying in {wait:g} s", file=sys.stderr)
+            time.sleep(wait)
         if response.status_code in expect:
             return response
         raise self.error(response, method, path)
@@ -118,7 +121,7 @@ class Client:
     @staticmethod
     def _retry_after(response: httpx.Response) -> float:
         try:
-            return min(max(float(response.headers.get("Retry-After", "1")), 0.1), 30.0)
+            return max(float(response.headers.get("Retry-After", "1")), 0.1)
         except ValueError:
             return 1.0
 
