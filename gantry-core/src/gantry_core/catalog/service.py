@@ -219,10 +219,12 @@ async def write_many(
         for pending in updates:
             pending.existing = full[pending.doc.key]
     if inserts:
-        stmt = insert(entities).returning(entities.c.id, sort_by_parameter_order=True)
-        ids = (await conn.execute(stmt, [p.values for p in inserts])).scalars().all()
-        for pending, entity_id in zip(inserts, ids, strict=True):
-            pending.entity_id = entity_id
+        # A plain executemany, then the new ids by key: RETURNING with guaranteed order would make SQLite
+        # insert one row per statement.
+        await conn.execute(insert(entities), [p.values for p in inserts])
+        new = await load_existing(conn, [p.doc.key for p in inserts], full=False)
+        for pending in inserts:
+            pending.entity_id = new[pending.doc.key]["id"]
     if updates:
         stmt_u = (
             update(entities)
