@@ -90,7 +90,9 @@ async def keyset_page(
             if kind is not None and values[i] is not None:
                 try:
                     values[i] = kind(values[i])
-                except (TypeError, ValueError):
+                    if isinstance(values[i], int) and not -(2**63) <= values[i] < 2**63:
+                        raise ValueError("out of range")
+                except (TypeError, ValueError, OverflowError):
                     raise GantryError(400, "invalid_cursor", "cursor is not one this server issued") from None
         page_stmt = page_stmt.where(after(order, values, descending))
     direction = [c.desc() if descending else c.asc() for c in order]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
@@ -29,6 +29,10 @@ class EntityFilter:
     labels: tuple[tuple[str, str], ...] = ()
     q: str | None = None
     search_words: list[str] = field(default_factory=list)
+
+    def only_kind_and_tag(self) -> bool:
+        """No filter but (perhaps) kind and tag: the tag facet then needs no join."""
+        return not (self.namespace or self.owner or self.lifecycle or self.labels or self.search_words)
 
     def clauses(self, dialect: str, *, skip: str | None = None) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
         """WHERE clauses and the bind parameters they need; `skip` leaves one field out (for facets)."""
@@ -56,6 +60,23 @@ class EntityFilter:
             where.append(search.matching_ids(dialect))
             params["search_q"] = search.match_query(dialect, self.search_words)
         return where, params
+
+
+def keys_in(columns: Sequence[Any], keys: Sequence[tuple[str, str, str]]) -> ColumnElement[bool]:
+    """`(kind, namespace, name) IN keys`, written so that the (kind, namespace, name) index is searched.
+
+    A row-value IN list makes SQLite scan the whole index; grouping by (kind, namespace) into OR-ed
+    `kind = ? AND namespace = ? AND name IN (…)` terms lets both SQLite and PostgreSQL seek."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for kind, namespace, name in keys:
+        groups.setdefault((kind, namespace), []).append(name)
+    kind_col, namespace_col, name_col = columns
+    return or_(
+        *(
+            and_(kind_col == kind, namespace_col == namespace, name_col.in_(names))
+            for (kind, namespace), names in groups.items()
+        )
+    )
 
 
 def parse_labels(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -90,8 +111,13 @@ async def facets(
     out: dict[str, list[dict[str, Any]]] = {}
     for name in fields:
         where, params = flt.clauses(conn.dialect.name, skip=name)
-        if name == "tag":
+        if name == "tag" and flt.only_kind_and_tag():
+            # one kind (or none): counted from entity_tags alone, through (kind, tag)
             column: Any = entity_tags.c.tag
+            base = select(column, func.count().label("n")).select_from(entity_tags)
+            where = [entity_tags.c.kind == flt.kind] if flt.kind else []
+        elif name == "tag":
+            column = entity_tags.c.tag
             base = select(column, func.count().label("n")).join(entities, entities.c.id == entity_tags.c.entity_id)
         else:
             column = getattr(entities.c, name)
@@ -162,11 +188,14 @@ async def graph(
                 )
                 .join(src, src.c.id == entity_relations.c.source_id)
                 .where(
-                    tuple_(
-                        entity_relations.c.target_kind,
-                        entity_relations.c.target_namespace,
-                        entity_relations.c.target_name,
-                    ).in_(frontier)
+                    keys_in(
+                        (
+                            entity_relations.c.target_kind,
+                            entity_relations.c.target_namespace,
+                            entity_relations.c.target_name,
+                        ),
+                        frontier,
+                    )
                 )
             )
             for sk, sns, sn, type_, tk, tns, tn in in_rows.all():
@@ -222,7 +251,7 @@ async def _resolve(conn: AsyncConnection, nodes: Sequence[Node]) -> dict[Node, A
                 entities.c.name,
                 entities.c.title,
                 entities.c.owner,
-            ).where(tuple_(entities.c.kind, entities.c.namespace, entities.c.name).in_(chunk))
+            ).where(keys_in((entities.c.kind, entities.c.namespace, entities.c.name), chunk))
         )
         for row in rows.mappings():
             out[(row["kind"], row["namespace"], row["name"])] = row

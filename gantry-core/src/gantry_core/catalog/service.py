@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +23,7 @@ from gantry_core.audit.service import record_many
 from gantry_core.catalog import relations as relmod
 from gantry_core.catalog import search
 from gantry_core.catalog.documents import Document
+from gantry_core.catalog.queries import keys_in
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
 from gantry_core.plugins.kinds import API_VERSION
 from gantry_core.plugins.types import EntityEvent
@@ -121,7 +122,7 @@ async def load_existing(
     columns = (entities,) if full else _STATE_COLUMNS
     for start in range(0, len(unique), _KEY_CHUNK):
         chunk = unique[start : start + _KEY_CHUNK]
-        stmt = select(*columns).where(tuple_(entities.c.kind, entities.c.namespace, entities.c.name).in_(chunk))
+        stmt = select(*columns).where(keys_in((entities.c.kind, entities.c.namespace, entities.c.name), chunk))
         if lock and conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         for row in (await conn.execute(stmt)).mappings():
@@ -276,7 +277,9 @@ async def _write_derived(
     rels: list[dict[str, Any]] = []
     for p in written:
         md = p.doc.metadata
-        tags.extend({"entity_id": p.entity_id, "tag": t} for t in dict.fromkeys(md.get("tags") or ()))
+        tags.extend(
+            {"entity_id": p.entity_id, "tag": t, "kind": p.doc.kind.name} for t in dict.fromkeys(md.get("tags") or ())
+        )
         labels.extend({"entity_id": p.entity_id, "key": k, "value": v} for k, v in (md.get("labels") or {}).items())
         rels.extend(
             {

@@ -73,6 +73,9 @@ entities = Table(
     Index("ix_entities_namespace_name", "namespace", "name"),
     Index("ix_entities_owner_kind_name", "owner", "kind", "name"),
     Index("ix_entities_lifecycle_kind_name", "lifecycle", "kind", "name"),
+    # facets per kind (GROUP BY owner / lifecycle WHERE kind = ?) read these alone
+    Index("ix_entities_kind_owner", "kind", "owner"),
+    Index("ix_entities_kind_lifecycle", "kind", "lifecycle"),
     Index("ix_entities_managed_by", "managed_by"),
 )
 
@@ -81,7 +84,10 @@ entity_tags = Table(
     metadata,
     Column("entity_id", BigId, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
     Column("tag", String(63), primary_key=True),
+    # the entity's kind, copied here so that tag facets of one kind need no join
+    Column("kind", String(63), nullable=False, server_default=""),
     Index("ix_entity_tags_tag", "tag", "entity_id"),
+    Index("ix_entity_tags_kind_tag", "kind", "tag"),
 )
 
 entity_labels = Table(
