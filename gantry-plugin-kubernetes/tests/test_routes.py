@@ -159,7 +159,8 @@ async def test_restart_and_scale_are_for_developers_and_audited(k8s: Gantry, rep
 
     (restart_audit,) = await audit_rows(k8s, "kubernetes.restart")
     assert restart_audit["user_name"] == "dana" and restart_audit["source"] == "plugin"
-    assert restart_audit["before"] == {"replicas": 2} and restart_audit["after"]["replicas"] == 2
+    assert restart_audit["before"] == {"replicas": 2}
+    assert restart_audit["after"] == {"replicas": 2, "restartedAt": stamp}
     (scale_audit,) = await audit_rows(k8s, "kubernetes.scale")
     assert scale_audit["user_name"] == "dana"
     assert (scale_audit["before"], scale_audit["after"]) == ({"replicas": 2}, {"replicas": 5})

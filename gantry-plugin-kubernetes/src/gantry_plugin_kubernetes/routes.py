@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -111,89 +112,82 @@ async def _on(ctx: PluginContext, cluster: ClusterConfig, fn: Callable[..., T], 
         raise failure(exc) from None
 
 
-def _no_workload(app: str, cluster: ClusterConfig, deployment: str | None) -> GantryError:
-    what = f"deployment {deployment!r}" if deployment else f"deployment labelled app={app} (or named {app})"
-    return GantryError(404, "not_found", f"no {what} in cluster {cluster.name}")
+@dataclass(frozen=True)
+class Workload:
+    """Where a workload route looks: the app label, the cluster, the namespaces, maybe a deployment name."""
 
+    ctx: PluginContext
+    app: str
+    cluster: ClusterConfig
+    namespaces: list[str]
+    deployment: str | None
 
-@router.get("/workload/{appName}", summary="Deployments labelled app=<appName>, their pods and health")
-async def get_workload(
-    appName: AppName,
-    ctx: Context,
-    user: Viewer,
-    cluster: ClusterQuery = None,
-    namespaces: NamespacesQuery = None,
-    deployment: DeploymentQuery = None,
-) -> dict[str, Any]:
-    target = _cluster(ctx, cluster)
-    found = await _on(ctx, target, workloads.workload, appName, _namespaces(namespaces, target), deployment)
-    if found is None:
-        raise _no_workload(appName, target, deployment)
-    return found
+    async def run(self, fn: Callable[..., T | None], *args: Any, **kwargs: Any) -> T:
+        """`fn(client, app, namespaces, deployment, *args)` in a worker thread; 404 when it finds nothing."""
+        found = await _on(self.ctx, self.cluster, fn, self.app, self.namespaces, self.deployment, *args, **kwargs)
+        if found is None:
+            raise self.missing()
+        return found
 
-
-@router.get("/workload/{appName}/events", summary="Recent events of the workload's deployment and pods")
-async def get_events(
-    appName: AppName,
-    ctx: Context,
-    user: Viewer,
-    cluster: ClusterQuery = None,
-    namespaces: NamespacesQuery = None,
-    deployment: DeploymentQuery = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many events, newest first")] = 50,
-) -> dict[str, Any]:
-    target = _cluster(ctx, cluster)
-    found = await _on(ctx, target, workloads.events, appName, _namespaces(namespaces, target), deployment, limit)
-    if found is None:
-        raise _no_workload(appName, target, deployment)
-    return found
-
-
-@router.get(
-    "/workload/{appName}/logs",
-    summary="The last log lines of every container of the workload, prefixed [pod/container]",
-    response_class=PlainTextResponse,
-)
-async def get_workload_logs(
-    appName: AppName,
-    ctx: Context,
-    user: Viewer,
-    cluster: ClusterQuery = None,
-    namespaces: NamespacesQuery = None,
-    deployment: DeploymentQuery = None,
-    tailLines: Annotated[int, Query(ge=1, le=5000, description="Lines per container")] = 100,
-    sinceSeconds: Annotated[int | None, Query(ge=1, description="Only lines newer than this")] = None,
-) -> PlainTextResponse:
-    target = _cluster(ctx, cluster)
-    text = await _on(
-        ctx,
-        target,
-        workloads.workload_logs,
-        appName,
-        _namespaces(namespaces, target),
-        deployment,
-        tail_lines=tailLines,
-        since_seconds=sinceSeconds,
-    )
-    if text is None:
-        raise _no_workload(appName, target, deployment)
-    return PlainTextResponse(text)
-
-
-async def _one_deployment(
-    ctx: PluginContext, target: ClusterConfig, app: str, namespaces: str | None, deployment: str | None
-) -> dict[str, Any]:
-    found = await _on(ctx, target, workloads.find_deployments, app, _namespaces(namespaces, target), deployment)
-    if not found:
-        raise _no_workload(app, target, deployment)
-    if len(found) > 1:
-        where = ", ".join(f"{d['metadata'].get('namespace')}/{d['metadata'].get('name')}" for d in found[:5])
-        raise GantryError(
-            409,
-            "conflict",
-            f"{len(found)} deployments match ({where}); pick one with ?deployment= and ?namespaces=",
+    def missing(self) -> GantryError:
+        app = self.app
+        what = (
+            f"deployment {self.deployment!r}" if self.deployment else f"deployment labelled app={app} (or named {app})"
         )
-    return found[0]
+        return GantryError(404, "not_found", f"no {what} in cluster {self.cluster.name}")
+
+    async def one_deployment(self) -> dict[str, Any]:
+        found = await self.run(workloads.find_deployments)
+        if not found:
+            raise self.missing()
+        if len(found) > 1:
+            where = ", ".join(f"{d['metadata'].get('namespace')}/{d['metadata'].get('name')}" for d in found[:5])
+            raise GantryError(
+                409,
+                "conflict",
+                f"{len(found)} deployments match ({where}); pick one with ?deployment= and ?namespaces=",
+            )
+        return found[0]
+
+    async def change(
+        self, action: str, user: Any, call: Callable[..., Any], *args: Any, note: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Apply `call(client, namespace, name, *args)` to the one matching deployment and audit it with the
+        replica count before and after."""
+        found = await self.one_deployment()
+        namespace, name = found["metadata"]["namespace"], found["metadata"]["name"]
+        changed = await _on(self.ctx, self.cluster, call, namespace, name, *args)
+        before, after = _replicas(found), _replicas(changed)
+        await self.ctx.audit(
+            action,
+            actor=getattr(user, "username", None),
+            resource_type="Deployment",
+            resource_name=name,
+            before={"replicas": before},
+            after={"replicas": after, **(note or {})},
+            details={"cluster": self.cluster.name, "namespace": namespace, "appName": self.app},
+        )
+        return {
+            "cluster": self.cluster.name,
+            "namespace": namespace,
+            "deployment": name,
+            "before": before,
+            "replicas": after,
+        }
+
+
+async def workload_scope(
+    appName: AppName,
+    ctx: Context,
+    cluster: ClusterQuery = None,
+    namespaces: NamespacesQuery = None,
+    deployment: DeploymentQuery = None,
+) -> Workload:
+    target = _cluster(ctx, cluster)
+    return Workload(ctx, appName, target, _namespaces(namespaces, target), deployment)
+
+
+Scope = Annotated[Workload, Depends(workload_scope)]
 
 
 def _replicas(deployment: Any) -> int | None:
@@ -202,59 +196,45 @@ def _replicas(deployment: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-@router.post("/workload/{appName}/restart", summary="Restart the deployment's pods (a rolling restart)")
-async def restart(
-    appName: AppName,
-    ctx: Context,
-    user: Developer,
-    cluster: ClusterQuery = None,
-    namespaces: NamespacesQuery = None,
-    deployment: DeploymentQuery = None,
+@router.get("/workload/{appName}", summary="Deployments labelled app=<appName>, their pods and health")
+async def get_workload(where: Scope, user: Viewer) -> dict[str, Any]:
+    return await where.run(workloads.workload)
+
+
+@router.get("/workload/{appName}/events", summary="Recent events of the workload's deployment and pods")
+async def get_events(
+    where: Scope,
+    user: Viewer,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many events, newest first")] = 50,
 ) -> dict[str, Any]:
-    target = _cluster(ctx, cluster)
-    found = await _one_deployment(ctx, target, appName, namespaces, deployment)
-    namespace, name = found["metadata"]["namespace"], found["metadata"]["name"]
+    return await where.run(workloads.events, limit)
+
+
+@router.get(
+    "/workload/{appName}/logs",
+    summary="The last log lines of every container of the workload, prefixed [pod/container]",
+    response_class=PlainTextResponse,
+)
+async def get_workload_logs(
+    where: Scope,
+    user: Viewer,
+    tailLines: Annotated[int, Query(ge=1, le=5000, description="Lines per container")] = 100,
+    sinceSeconds: Annotated[int | None, Query(ge=1, description="Only lines newer than this")] = None,
+) -> PlainTextResponse:
+    return PlainTextResponse(await where.run(workloads.workload_logs, tail_lines=tailLines, since_seconds=sinceSeconds))
+
+
+@router.post("/workload/{appName}/restart", summary="Restart the deployment's pods (a rolling restart)")
+async def restart(where: Scope, user: Developer) -> dict[str, Any]:
     stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
-    patched = await _on(ctx, target, ClusterClient.patch_deployment, namespace, name, patch)
-    before, after = _replicas(found), _replicas(patched)
-    await ctx.audit(
-        "restart",
-        actor=getattr(user, "username", None),
-        resource_type="Deployment",
-        resource_name=name,
-        before={"replicas": before},
-        after={"replicas": after, "restartedAt": stamp},
-        details={"cluster": target.name, "namespace": namespace, "appName": appName},
-    )
-    return {"cluster": target.name, "namespace": namespace, "deployment": name, "restartedAt": stamp, "replicas": after}
+    done = await where.change("restart", user, ClusterClient.patch_deployment, patch, note={"restartedAt": stamp})
+    return {**done, "restartedAt": stamp}
 
 
 @router.post("/workload/{appName}/scale", summary="Set the deployment's replica count")
-async def scale(
-    appName: AppName,
-    body: Annotated[ScaleIn, Body()],
-    ctx: Context,
-    user: Developer,
-    cluster: ClusterQuery = None,
-    namespaces: NamespacesQuery = None,
-    deployment: DeploymentQuery = None,
-) -> dict[str, Any]:
-    target = _cluster(ctx, cluster)
-    found = await _one_deployment(ctx, target, appName, namespaces, deployment)
-    namespace, name = found["metadata"]["namespace"], found["metadata"]["name"]
-    scaled = await _on(ctx, target, ClusterClient.patch_scale, namespace, name, body.replicas)
-    before, after = _replicas(found), _replicas(scaled)
-    await ctx.audit(
-        "scale",
-        actor=getattr(user, "username", None),
-        resource_type="Deployment",
-        resource_name=name,
-        before={"replicas": before},
-        after={"replicas": after},
-        details={"cluster": target.name, "namespace": namespace, "appName": appName},
-    )
-    return {"cluster": target.name, "namespace": namespace, "deployment": name, "before": before, "replicas": after}
+async def scale(where: Scope, body: Annotated[ScaleIn, Body()], user: Developer) -> dict[str, Any]:
+    return await where.change("scale", user, ClusterClient.patch_scale, body.replicas)
 
 
 def _attachment(pod: str, container: str) -> dict[str, str]:
