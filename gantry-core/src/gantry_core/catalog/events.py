@@ -24,6 +24,9 @@ async def publish(state: AppState, events: Iterable[EntityEvent | None]) -> None
     for event in events:
         if event is None:
             continue
+        cache = state.extras.get("facet_cache")
+        if cache is not None:
+            cache.clear()
         try:
             await state.bus.publish("entities", event.type, _payload(event))
         except Exception:

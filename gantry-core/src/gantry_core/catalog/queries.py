@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
@@ -28,7 +29,7 @@ class EntityFilter:
     lifecycle: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
     q: str | None = None
-    search_words: list[str] = field(default_factory=list)
+    search_words: tuple[str, ...] = ()
 
     def only_kind_and_tag(self) -> bool:
         """No filter but (perhaps) kind and tag: the tag facet then needs no join."""
@@ -58,7 +59,7 @@ class EntityFilter:
             )
         if self.search_words:
             where.append(search.matching_ids(dialect))
-            params["search_q"] = search.match_query(dialect, self.search_words)
+            params["search_q"] = search.match_query(dialect, list(self.search_words))
         return where, params
 
 
@@ -127,6 +128,43 @@ async def facets(
         rows = (await conn.execute(stmt, params)).all()
         out[name] = [{"value": value, "count": count} for value, count in rows]
     return out
+
+
+def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]]) -> Select[Any]:
+    """COUNT(*) for a list; `kind` + `tag` alone is counted from entity_tags through (kind, tag)."""
+    if flt.tag and flt.kind and flt.only_kind_and_tag():
+        return (
+            select(func.count())
+            .select_from(entity_tags)
+            .where(entity_tags.c.kind == flt.kind, entity_tags.c.tag == flt.tag)
+        )
+    return filtered(select(func.count()).select_from(entities), where)
+
+
+class FacetCache:
+    """Facet counts for a few seconds: the catalog page asks for the same counts on every filter change.
+    Any catalog write on this replica empties it at once (catalog.events.publish); other replicas' writes
+    show within TTL seconds."""
+
+    TTL = 3.0
+    MAX_ENTRIES = 256
+
+    def __init__(self) -> None:
+        self._entries: dict[Any, tuple[float, dict[str, Any]]] = {}
+
+    def get(self, key: Any) -> dict[str, Any] | None:
+        found = self._entries.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: Any, value: dict[str, Any]) -> None:
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.TTL, value)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 # -- graph -------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import yaml
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from gantry_core.api.deps import Developer, State, Viewer, client_ip, request_source
 from gantry_core.api.errors import GantryError
@@ -99,7 +99,7 @@ async def entity_filter(
         lifecycle=lifecycle,
         labels=queries.parse_labels(label),
         q=q,
-        search_words=search.terms(q) if q is not None else [],
+        search_words=tuple(search.terms(q)) if q is not None else (),
     )
 
 
@@ -112,7 +112,7 @@ async def _list(state: AppState, flt: queries.EntityFilter, page: PageParams, so
         where, params = flt.clauses(conn.dialect.name)
         order, descending = queries.sort_columns(sort)  # type: ignore[arg-type]
         stmt = queries.filtered(select(entities), where).params(**params)
-        count = queries.filtered(select(func.count()).select_from(entities), where).params(**params)
+        count = queries.count_statement(flt, where).params(**params)
         kinds = [str, int] if sort.endswith("name") else [datetime.fromisoformat, int]
         rows, total, nxt = await keyset_page(
             conn, stmt, order, page, descending=descending, count=count, cursor_types=kinds
@@ -164,8 +164,21 @@ async def facets(
             f"fields: unknown field(s) {', '.join(bad) or '(none)'}",
             [{"path": "fields", "message": f"use any of {', '.join(queries.FACET_FIELDS)}"}],
         )
-    async with state.db.read() as conn:
-        return json_response(await queries.facets(conn, flt, wanted))
+    cache = facet_cache(state)
+    key = (flt, tuple(wanted))
+    found = cache.get(key)
+    if found is None:
+        async with state.db.read() as conn:
+            found = await queries.facets(conn, flt, wanted)
+        cache.put(key, found)
+    return json_response(found)
+
+
+def facet_cache(state: AppState) -> queries.FacetCache:
+    cache = state.extras.get("facet_cache")
+    if cache is None:
+        cache = state.extras["facet_cache"] = queries.FacetCache()
+    return cache  # type: ignore[no-any-return]
 
 
 # -- one entity --------------------------------------------------------------------------------------
