@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
-from gantry_core.testing import test_database_url
+from gantry_core.testing import test_database_url as postgres_url
 from gantry_core.testing.cli import CliServer, GantryCli, cli_server
 from gantry_core.testing.cli import failed as fails
 from gantry_core.testing.cli import succeeded as ok
 
-BACKENDS = ["sqlite", "postgresql"] if test_database_url() else ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"] if postgres_url() else ["sqlite"]
 
 
 def action(name: str, template_spec: dict[str, Any], **permissions: Any) -> dict[str, Any]:

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 from gantry_core import __version__
-from gantry_core.testing import ADMIN_PASSWORD, test_database_url
+from gantry_core.testing import ADMIN_PASSWORD
+from gantry_core.testing import test_database_url as postgres_url
 from gantry_core.testing.cli import CliServer, GantryCli, cli_server
 from gantry_core.testing.cli import failed as fails
 from gantry_core.testing.cli import succeeded as ok
 from gantry_core.testing.server import free_port
 
-BACKENDS = ["sqlite", "postgresql"] if test_database_url() else ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"] if postgres_url() else ["sqlite"]
 TEAM = "apiVersion: gantry.io/v1\nkind: Team\nmetadata:\n  name: {name}\nspec: {{}}\n"
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 import yaml
-from gantry_core.testing import test_database_url
+from gantry_core.testing import test_database_url as postgres_url
 from gantry_core.testing.cli import CliServer, GantryCli, cli_server, gantry_command
 from gantry_core.testing.cli import failed as fails
 from gantry_core.testing.cli import succeeded as ok
 
-BACKENDS = ["sqlite", "postgresql"] if test_database_url() else ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"] if postgres_url() else ["sqlite"]
 KIND_ORDER = ["Team", "Environment", "Infrastructure", "Service", "API", "Documentation", "Action"]
 
 
