@@ -417,15 +417,15 @@ def _actions() -> list[Entity]:
             ],
             "config": {
                 "operation": "catalog.apply",
-                "entity": {
+                "template": {
                     "apiVersion": API_VERSION,
                     "kind": "Service",
                     "metadata": {
-                        "name": "${{ inputs.name }}",
-                        "owner": "${{ inputs.owner }}",
-                        "description": "${{ inputs.description }}",
+                        "name": "${inputs.name}",
+                        "owner": "${inputs.owner}",
+                        "description": "${inputs.description}",
                     },
-                    "spec": {"type": "${{ inputs.type }}", "lifecycle": "${{ inputs.lifecycle }}"},
+                    "spec": {"type": "${inputs.type}", "lifecycle": "${inputs.lifecycle}"},
                 },
             },
             "permissions": {"allowedRoles": ["developer"]},
