@@ -113,3 +113,22 @@ async def test_demo_loads_once_and_never_into_a_filled_catalog(gantry_harness: H
 
 async def test_without_the_flag_nothing_is_loaded(gantry: Gantry) -> None:
     assert await _count(gantry, entities) == 0
+
+
+async def test_the_demo_create_service_action_creates_a_service(gantry_harness: Harness) -> None:
+    import asyncio
+
+    async with gantry_harness(demo=True) as gantry:
+        client = await gantry.client("developer")
+        inputs = {"name": "brand-new", "owner": "platform", "type": "backend", "lifecycle": "experimental"}
+        response = await client.post("/api/v1/actions/create-service/execute", json={"inputs": inputs})
+        assert response.status_code == 201, response.text
+        run_id = response.json()["id"]
+        for _ in range(100):
+            run = (await client.get(f"/api/v1/actions/create-service/runs/{run_id}")).json()
+            if run["status"] not in ("pending", "running"):
+                break
+            await asyncio.sleep(0.05)
+        assert run["status"] == "success", run
+        created = (await client.get("/api/v1/entities/service/brand-new")).json()
+        assert created["metadata"]["owner"] == "platform" and created["spec"]["lifecycle"] == "experimental"
