@@ -21,7 +21,7 @@ def test_the_guide_builds_a_plugin_whose_tests_pass(tmp_path: Path) -> None:
         target.write_text(body, encoding="utf-8")
     (tmp_path / "src" / "gantry_plugin_statuspage" / "__init__.py").write_text("")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "src"), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-o", "asyncio_mode=auto", "-p", "no:cacheprovider", "tests"],
         cwd=tmp_path,
         env=env,

@@ -20,13 +20,11 @@ from gantry_core.plugins.types import (
 
 if TYPE_CHECKING:
     from gantry_core.api.deps import public, require_role
-    from gantry_core.plugins.runtime import Context, plugin_context
     from gantry_core.api.errors import GantryError
-    from gantry_core.plugins.runtime import Context
+    from gantry_core.plugins.runtime import Context, plugin_context
 
 __all__ = [
     "ROLE_LEVELS",
-    "Context",
     "ActionType",
     "Context",
     "EntityEvent",
