@@ -57,6 +57,19 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", *[str(ROOT / d / "src") for d in DISTRIBUTIONS])
 
 
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Every benchmark in bench/ (not tests: they print figures, each beside the floor measured in the same
+    run). `nox -s bench -- catalog sync` runs only those; pass GANTRY_BENCH_POSTGRES to add PostgreSQL."""
+    _install(session, "gantry-core", *PLUGINS)
+    session.install("websockets>=13")
+    wanted = set(session.posargs)
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        name = script.stem.removeprefix("bench_")
+        if not wanted or name in wanted:
+            session.run("python", str(script))
+
+
 @nox.session(python=False)
 def build(session: nox.Session) -> None:
     """Build every wheel and sdist into dist/ (no workspace sources, as on PyPI)."""
