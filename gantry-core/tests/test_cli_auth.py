@@ -159,6 +159,8 @@ def test_usage_errors_exit_2_without_traceback(server: CliServer, gantry: Gantry
     assert "'http://' is not a server URL" in fails(gantry("get", "--server", "http://"), code=2)
     assert "give KIND NAME or -f FILE" in fails(gantry("delete"), code=2)
     assert "Missing argument" in fails(gantry("describe"), code=2)
+    assert "0 is not in the range 1<=x<=500." in fails(gantry("search", "abc", "--limit", "0"), code=2)
+    assert "'many' is not a valid integer." in fails(gantry("graph", "svc", "x", "--depth", "many"), code=2)
 
 
 def test_version_prints_client_and_server(server: CliServer, gantry: GantryCli) -> None:
