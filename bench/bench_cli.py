@@ -29,7 +29,7 @@ import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gantry_core.testing.cli import GantryCli, gantry_command
+from gantry_core.testing.cli import GantryCli, gantry_command, server_database
 from gantry_core.testing.server import gantry_server
 from generate import catalog
 
@@ -88,7 +88,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5, help="runs per wall-time figure (median)")
-    parser.add_argument("--postgres", help="also run against this PostgreSQL URL (a database the bench may fill)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("GANTRY_BENCH_POSTGRES"),
+        help="also run on this PostgreSQL server (in a fresh schema, dropped afterwards)",
+    )
     args = parser.parse_args()
 
     print(f"command: {' '.join(gantry_command())}")
@@ -117,9 +121,13 @@ def main() -> None:
         print(f"gantry --help: {help_time:.3f} s (target ≤ {TARGETS['help']} s: {help_verdict})")
         print(f"    CPU seconds per run: {help_cpu:.3f}; {load()}")
 
-        backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
-        for backend, db in backends:
-            with gantry_server(root / f"data-{backend}", db=db, args=("--admin-password", PASSWORD)) as server:
+        if args.postgres:
+            os.environ["GANTRY_TEST_DATABASE_URL"] = args.postgres
+        for backend in ["sqlite"] + (["postgresql"] if args.postgres else []):
+            with (
+                server_database(root, backend) as db,
+                gantry_server(root / f"data-{backend}", db=db, args=("--admin-password", PASSWORD)) as server,
+            ):
                 login = httpx.post(
                     f"{server.url}/api/v1/auth/login", json={"username": "admin", "password": PASSWORD}, timeout=30
                 )

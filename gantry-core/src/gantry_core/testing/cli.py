@@ -107,8 +107,9 @@ class CliServer:
 
 
 @contextmanager
-def _database(folder: Path, backend: str) -> Iterator[str | None]:
-    """A throw-away database URL (None: the server's default SQLite file), created and dropped around use."""
+def server_database(folder: Path, backend: str) -> Iterator[str | None]:
+    """A throw-away `GANTRY_DB` for a server process (None: its default SQLite file in the data dir); on
+    PostgreSQL a fresh schema under GANTRY_TEST_DATABASE_URL, dropped afterwards."""
     if backend == "sqlite":
         yield None
         return
@@ -124,7 +125,7 @@ def _database(folder: Path, backend: str) -> Iterator[str | None]:
 def cli_server(folder: Path, backend: str = "sqlite", env: Mapping[str, str] | None = None) -> Iterator[CliServer]:
     """`gantry serve` on a fresh database, signed in as admin, with `viewer` and `developer` API keys."""
     with (
-        _database(folder, backend) as db,
+        server_database(folder, backend) as db,
         gantry_server(folder / "data", db=db, env=env, args=("--admin-password", ADMIN_PASSWORD)) as process,
     ):
         login = httpx.post(
@@ -143,4 +144,4 @@ def cli_server(folder: Path, backend: str = "sqlite", env: Mapping[str, str] | N
         yield CliServer(process=process, url=process.url, admin_token=admin_token, keys=keys)
 
 
-__all__ = ["CliServer", "GantryCli", "cli_server", "failed", "gantry_command", "succeeded"]
+__all__ = ["CliServer", "GantryCli", "cli_server", "failed", "gantry_command", "server_database", "succeeded"]
