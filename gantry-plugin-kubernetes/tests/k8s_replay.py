@@ -100,13 +100,13 @@ class FakeCluster:
     forbidden: set[str] = field(default_factory=set)  # resources the service account may not list
     patches: list[Patch] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
-    serialized: dict[str, bytes] = field(default_factory=dict)  # resource -> cached full list (benchmark)
+    serialized: dict[str, bytes] = field(default_factory=dict)  # list answers, as an API server's watch cache
     hold: threading.Event | None = None  # when set, list requests wait for it (up to 10 s)
     held: list[bool] = field(default_factory=list)  # per held request: released by the test (not timed out)
 
     def add(self, resource: str, *items: Any) -> None:
         self.objects[resource].extend(items)
-        self.serialized.pop(resource, None)
+        self.serialized.clear()
 
 
 def _deep_merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
@@ -274,8 +274,15 @@ class ReplayServer:
         ns: str | None,
         query: dict[str, str],
     ) -> None:
+        key = f"{resource}|{ns}|{sorted(query.items())}"
+        cached = cluster.serialized.get(key)
+        if cached is None:
+            cached = cluster.serialized[key] = self._list_body(cluster, api, resource, ns, query)
+        self._send(handler, 200, cached, "application/json")
+
+    @staticmethod
+    def _list_body(cluster: FakeCluster, api: str, resource: str, ns: str | None, query: dict[str, str]) -> bytes:
         kind, api_version, _ = LISTS[(api, resource)]
-        plain = not ns and not query.get("labelSelector") and not query.get("fieldSelector")
         items = cluster.objects[resource]
         if ns:
             items = [o for o in items if not isinstance(o, dict) or o.get("metadata", {}).get("namespace") == ns]
@@ -294,18 +301,9 @@ class ReplayServer:
         metadata: dict[str, Any] = {"resourceVersion": "1000"}
         if limit and start + limit < len(items):
             metadata["continue"] = str(start + limit)
-        if plain and start == 0 and (not limit or limit >= len(items)):
-            body = cluster.serialized.get(resource)
-            if body is None:
-                body = json.dumps(
-                    {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": items}
-                )
-                cluster.serialized[resource] = body.encode()
-            self._send(handler, 200, cluster.serialized[resource], "application/json")
-            return
-        self._send_json(
-            handler, 200, {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": page}
-        )
+        return json.dumps(
+            {"kind": f"{kind}List", "apiVersion": api_version, "metadata": metadata, "items": page}
+        ).encode()
 
     def _log(
         self, handler: BaseHTTPRequestHandler, cluster: FakeCluster, ns: str, pod: str, query: dict[str, str]
@@ -383,12 +381,12 @@ class ReplayServer:
                     "spec": {"replicas": body["spec"]["replicas"]},
                     "status": {"replicas": old},
                 }
-                cluster.serialized.pop("deployments", None)
+                cluster.serialized.clear()
                 self._send_json(handler, 200, scale)
                 return
             _deep_merge(target, body)
             target["metadata"]["generation"] = int(target["metadata"].get("generation", 1)) + 1
-            cluster.serialized.pop("deployments", None)
+            cluster.serialized.clear()
         self._send_json(handler, 200, target)
 
     @staticmethod

@@ -18,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from gantry_plugin_kubernetes.config import ClusterConfig
 
 T = TypeVar("T")
@@ -134,7 +136,7 @@ class ClusterClient:
         try:
             response = call(*args, _preload_content=False, _request_timeout=TIMEOUT, **kwargs)
             try:
-                return json.loads(response.data)
+                return orjson.loads(response.data)
             finally:
                 response.release_conn()
         except Exception as exc:
