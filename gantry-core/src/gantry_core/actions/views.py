@@ -38,7 +38,7 @@ async def list_actions(
     q: Annotated[str | None, Query(max_length=200, description="Text search")] = None,
     namespace: Annotated[str | None, Query(max_length=63, description="Only this namespace")] = None,
 ) -> Page[ActionOut]:
-    flt = EntityFilter(namespace=namespace, q=q, search_words=search.terms(q) if q is not None else [])
+    flt = EntityFilter(namespace=namespace, q=q, search_words=tuple(search.terms(q)) if q is not None else ())
     items, total, nxt = await service.list_actions(state, flt, category, page)
     return Page(items=[ActionOut(**i) for i in items], total=total, next=nxt)
 

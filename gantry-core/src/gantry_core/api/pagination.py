@@ -101,5 +101,5 @@ async def keyset_page(
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        nxt = encode_cursor(key(last) if key else [last._mapping[c.key] for c in order])  # type: ignore[attr-defined]
+        nxt = encode_cursor(key(last) if key else [last._mapping[c.key] for c in order])
     return rows, total, nxt

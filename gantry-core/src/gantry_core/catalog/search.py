@@ -103,7 +103,7 @@ def matching_ids(dialect: str) -> ColumnElement[Any]:
         sub = text("SELECT rowid FROM entity_search WHERE entity_search MATCH :search_q")
     else:
         sub = text("SELECT entity_id FROM entity_search WHERE document @@ to_tsquery('simple', :search_q)")
-    return entities.c.id.in_(sub.columns(literal_column("id")))  # type: ignore[arg-type]
+    return entities.c.id.in_(sub.columns(literal_column("id")))
 
 
 def ranked_sql(dialect: str) -> str:

@@ -71,7 +71,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def to_document(row: Mapping[str, Any]) -> dict[str, Any]:
+def to_document(row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
     """The API representation of an entity row."""
     stored = row["metadata"]
     metadata = {"name": row["name"], "namespace": row["namespace"], **stored}
@@ -244,7 +244,7 @@ async def write_many(
                 row_like.setdefault("created_by", actor.name)
             document = to_document(row_like)
             before = to_document(p.existing) if p.existing else None
-            kind = "entity.created" if before is None else "entity.updated"
+            kind: Literal["entity.created", "entity.updated"] = "entity.created" if before is None else "entity.updated"
             audit_rows.append(
                 {
                     "action": "create" if before is None else "update",

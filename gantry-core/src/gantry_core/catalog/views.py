@@ -178,7 +178,8 @@ def facet_cache(state: AppState) -> queries.FacetCache:
     cache = state.extras.get("facet_cache")
     if cache is None:
         cache = state.extras["facet_cache"] = queries.FacetCache()
-    return cache  # type: ignore[no-any-return]
+    assert isinstance(cache, queries.FacetCache)
+    return cache
 
 
 # -- one entity --------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ where it came from so an error can name the file and document."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from gantry_core.cli.errors import CliError
@@ -47,36 +47,44 @@ class Source:
         return ns if isinstance(ns, str) and ns else "default"
 
 
-def files_of(paths: Sequence[str], *, recursive: bool = False) -> list[tuple[str, Path | None]]:
-    """`(label, path)` per file to read, in a stable order; `-` (stdin) has no path. Missing paths fail."""
-    found: list[tuple[str, Path | None]] = []
+def _inside(folder: str, recursive: bool) -> list[str]:
+    """The YAML and JSON files in `folder` (and below it with `recursive`), hidden ones left out."""
+    if not recursive:
+        with os.scandir(folder) as entries:
+            return [e.path for e in entries if _wanted(e.name) and e.is_file()]
+    found = []
+    for parent, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        found += [os.path.join(parent, f) for f in files if _wanted(f)]
+    return found
+
+
+def _wanted(name: str) -> bool:
+    return not name.startswith(".") and name.lower().endswith(SUFFIXES)
+
+
+def files_of(paths: Sequence[str], *, recursive: bool = False) -> list[tuple[str, str | None]]:
+    """`(label, path)` per file to read, sorted within each folder; `-` (stdin) has no path. Missing paths
+    fail."""
+    found: list[tuple[str, str | None]] = []
     for given in paths:
         if given == "-":
             found.append(("<stdin>", None))
-            continue
-        path = Path(given)
-        if path.is_dir():
-            pattern = path.rglob("*") if recursive else path.glob("*")
-            inside = sorted(
-                p
-                for p in pattern
-                if p.suffix.lower() in SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            found.extend((str(p), p) for p in inside)
-        elif path.is_file():
-            found.append((str(path), path))
+        elif os.path.isdir(given):
+            found.extend((p, p) for p in sorted(_inside(given, recursive)))
+        elif os.path.isfile(given):
+            found.append((given, given))
         else:
             raise CliError(f"no such file or folder: {given}")
     return found
 
 
-def read_text(label: str, path: Path | None) -> str:
+def read_text(label: str, path: str | None) -> str:
     if path is None:
         return sys.stdin.read()
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {label}: {getattr(exc, 'strerror', None) or exc}") from None
 

@@ -121,7 +121,8 @@ class PostgresEventBus(EventBus):
 
 
 def _reference(payload: dict[str, Any]) -> dict[str, Any]:
-    metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+    found = payload.get("metadata")
+    metadata: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
         "kind": payload.get("kind"),
         "namespace": metadata.get("namespace", payload.get("namespace")),

@@ -56,7 +56,7 @@ class CoreServicesImpl:
         keys = [(registered.name, namespace, name) for name in names]
         async with self.state.db.read() as conn:
             rows = await load_existing(conn, keys, lock=False)
-        return {key[2]: to_document(row) for key, row in rows.items()}  # type: ignore[arg-type]
+        return {key[2]: to_document(row) for key, row in rows.items()}
 
     async def audit(
         self, plugin_id: str, *, action: str, actor: str | None, ip: str | None = None, **fields: Any
@@ -132,9 +132,15 @@ class PluginRuntime(PluginStates):
         for plugin_id in reversed(list(self._lifespans)):
             await self._exit_lifespan(plugin_id)
 
+    async def _reconcile_quietly(self) -> None:
+        try:
+            await self.reconcile()
+        except Exception:
+            log.exception("could not apply a plugin change made on another replica")
+
     def _on_event(self, event: Event) -> None:
         if event.channel == "plugins" and event.type == "plugin.updated":
-            task = asyncio.get_running_loop().create_task(self.reconcile())  # changes made on other replicas
+            task = asyncio.get_running_loop().create_task(self._reconcile_quietly())  # made on other replicas
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
@@ -289,7 +295,7 @@ class PluginRuntime(PluginStates):
 
 
 def _has_secret(stored: Any) -> bool:
-    return config_mod.redact(stored) != stored
+    return bool(config_mod.redact(stored) != stored)
 
 
 async def plugin_context(request: Request) -> PluginContext:

@@ -171,7 +171,11 @@ async def _finish(state: AppState, run_id: str, status: str, counts: _Counts, ct
     async with state.db.write() as conn:
         await conn.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(**values))
     summary = {"id": run_id, "plugin": ctx.plugin_id, "job": ctx.job, **values}
-    summary["finished_at"] = values["finished_at"].isoformat()
+    summary["finished_at"] = (
+        datetime.now(UTC).isoformat()
+        if not isinstance(values["finished_at"], datetime)
+        else values["finished_at"].isoformat()
+    )
     try:
         await state.bus.publish("plugins", "plugin.synced", summary)
     except Exception:

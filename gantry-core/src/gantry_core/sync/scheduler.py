@@ -153,7 +153,7 @@ class Scheduler:
                     .limit(1)
                 )
             ).scalar()
-        if value is None:
+        if not isinstance(value, datetime):
             return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 

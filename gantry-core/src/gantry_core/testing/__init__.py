@@ -46,7 +46,7 @@ async def throwaway_database(tmp_path: Path, backend: str = "sqlite") -> AsyncIt
     if not base:
         yield str(tmp_path / "gantry.db")
         return
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     schema = f"gantry_test_{uuid.uuid4().hex[:12]}"
     dsn = base.replace("postgresql+asyncpg://", "postgresql://")
