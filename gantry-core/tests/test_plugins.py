@@ -367,8 +367,11 @@ async def test_lifespans_are_entered_in_order_and_exited_in_reverse(gantry_harne
         assert seen == []  # not enabled yet
         await gantry.set_plugin_enabled("first")
         await gantry.set_plugin_enabled("second")
+        assert seen == ["enter:first", "enter:second"]  # enabled while running: entered at once
+    assert seen == ["enter:first", "enter:second", "exit:second", "exit:first"]
+    seen.clear()
     async with running(create_app(settings, plugins=plugins, autoload=False)):
-        assert seen == ["enter:first", "enter:second"]
+        assert seen == ["enter:first", "enter:second"]  # enabled at start-up: entered in load order
     assert seen == ["enter:first", "enter:second", "exit:second", "exit:first"]
 
 
