@@ -125,6 +125,10 @@ class GantrySettings(BaseSettings):
     plugins_on_error: Literal["fail", "skip"] = Field(
         "fail", description="A plugin that fails to load stops start-up (fail) or is shown as error (skip)"
     )
+    argon2_memory_kib: int = Field(
+        65_536, ge=1024, le=4_194_304, description="argon2id memory cost of new password hashes (KiB)"
+    )
+    argon2_time_cost: int = Field(3, ge=1, le=20, description="argon2id passes of new password hashes")
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level")
     demo: bool = Field(False, description="Load the demo catalog into an empty database")
     healthcheck_allow_private: bool = Field(

@@ -38,6 +38,7 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     stack.push_async_callback(state.db.dispose)
     await state.db.upgrade()
 
+    passwords.configure(settings.argon2_memory_kib, settings.argon2_time_cost)
     admin_password = settings.admin_password.get_secret_value()
     async with state.db.write() as conn:
         if await auth_service.ensure_admin(conn, admin_password):

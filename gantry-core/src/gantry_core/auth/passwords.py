@@ -14,9 +14,28 @@ _BCRYPT_MAX_BYTES = 72
 log = logging.getLogger("gantry.auth")
 
 
+#: argon2id cost of new hashes: memory in KiB and passes (GANTRY_ARGON2_MEMORY_KIB / GANTRY_ARGON2_TIME_COST).
+_cost = {"memory_cost": 65_536, "rounds": 3}
+
+
+def configure(memory_kib: int, time_cost: int) -> None:
+    """Set the cost of new hashes (at start-up). Stored hashes keep their own cost and are re-hashed at
+    the next sign-in when it differs, so lowering or raising it needs no migration."""
+    if (memory_kib, time_cost) != (_cost["memory_cost"], _cost["rounds"]):
+        _cost.update(memory_cost=memory_kib, rounds=time_cost)
+        context.cache_clear()
+        _dummy_hash.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def context() -> CryptContext:
-    return CryptContext(schemes=["argon2", "bcrypt"], deprecated=["bcrypt"], argon2__type="ID")
+    return CryptContext(
+        schemes=["argon2", "bcrypt"],
+        deprecated=["bcrypt"],
+        argon2__type="ID",
+        argon2__memory_cost=_cost["memory_cost"],
+        argon2__rounds=_cost["rounds"],
+    )
 
 
 def password_problem(password: str) -> str | None:

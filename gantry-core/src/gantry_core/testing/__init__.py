@@ -74,6 +74,9 @@ def make_settings(data_dir: Path, db: str, **overrides: Any) -> GantrySettings:
         "db": db,
         "admin_password": ADMIN_PASSWORD,
         "rate_limit": 0,
+        # cheap argon2id for the throw-away users of tests (the same code, a fraction of the cost)
+        "argon2_memory_kib": 1024,
+        "argon2_time_cost": 1,
         "dev": False,
     }
     values.update(overrides)
