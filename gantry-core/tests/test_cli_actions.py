@@ -109,6 +109,8 @@ def test_without_wait_the_run_is_started_and_printed(gantry: GantryCli) -> None:
     assert "of needs-approval: pending (waiting for approval)" in result.stderr
     run = json.loads(ok(gantry("run", "needs-approval", "-i", "name=later", "-o", "json")))
     assert run["status"] == "pending" and run["actionName"] == "needs-approval"
+    as_yaml = yaml.safe_load(ok(gantry("run", "needs-approval", "-i", "name=later", "-o", "yaml")))
+    assert as_yaml["status"] == "pending" and as_yaml["inputs"] == {"name": "later"}
 
 
 def test_waiting_gives_up_at_the_timeout(gantry: GantryCli) -> None:

@@ -410,6 +410,11 @@ def test_search_in_every_format(viewer: GantryCli) -> None:
     assert table[0] == ["KIND", "NAME", "NAMESPACE", "OWNER", "TITLE"]
     assert ["Service", "payment-api"] in [r[:2] for r in table[1:]]
     assert "Service/payment-api" in ok(viewer("search", "payment", "-o", "name")).split()
+    wide = rows(ok(viewer("search", "takes", "money", "-o", "wide")))
+    assert wide[0] == ["KIND", "NAME", "NAMESPACE", "OWNER", "TITLE", "TAGS", "DESCRIPTION"]
+    assert wide[1] == [
+        "Service", "payment-api", "default", "payments", "Payment", "API", "payments,critical", "Takes", "the", "money"
+    ]  # fmt: skip
     found = json.loads(ok(viewer("search", "takes", "money", "-o", "json")))
     assert found["items"][0]["name"] == "payment-api" and found["total"] >= 1
     streamed = list(yaml.safe_load_all(ok(viewer("search", "payment", "-o", "yaml"))))
@@ -430,6 +435,8 @@ def test_graph_prints_the_tree(viewer: GantryCli) -> None:
     assert deep[2] == "    └── dependsOn → Service/payment-api"
     as_json = json.loads(ok(viewer("graph", "svc", "payment-api", "-o", "json")))
     assert {"from": "service/checkout", "to": "service/payment-api", "type": "dependsOn"} in as_json["edges"]
+    as_yaml = yaml.safe_load(ok(viewer("graph", "svc", "payment-api", "-o", "yaml")))
+    assert {n["id"] for n in as_yaml["nodes"]} == {n["id"] for n in as_json["nodes"]}
     assert "use out, in or both" in fails(viewer("graph", "svc", "payment-api", "--direction", "up"), code=2)
 
 
