@@ -14,7 +14,10 @@ nox.options.reuse_existing_virtualenvs = True
 ROOT = Path(__file__).parent
 DISTRIBUTIONS = sorted(p.name for p in ROOT.iterdir() if p.is_dir() and (p / "pyproject.toml").exists())
 PLUGINS = [d for d in DISTRIBUTIONS if d.startswith("gantry-plugin-")]
-TEST_DEPS = ["pytest>=8.3", "pytest-asyncio>=1.0"]
+TEST_DEPS = ["pytest>=8.3", "pytest-asyncio>=1.0", "pytest-xdist>=3.6"]
+#: Two workers (the machines this runs on have two cores); a test file stays on one worker, since some
+#: modules share one server across their tests.
+PARALLEL = ["-n", os.environ.get("GANTRY_TEST_WORKERS", "2"), "--dist", "loadfile"]
 
 
 def _install(session: nox.Session, *dists: str) -> None:
@@ -28,7 +31,7 @@ def _install(session: nox.Session, *dists: str) -> None:
 def tests(session: nox.Session, dist: str) -> None:
     """Each distribution's own tests, with only the core and that distribution installed."""
     _install(session, *dict.fromkeys(["gantry-core", dist]))
-    session.run("pytest", str(ROOT / dist / "tests"), "-q", *session.posargs)
+    session.run("pytest", str(ROOT / dist / "tests"), "-q", *PARALLEL, *session.posargs)
 
 
 @nox.session
@@ -36,7 +39,7 @@ def integration(session: nox.Session) -> None:
     """Cross-package tests in tests/: contract, migrations, all plugins together, fuzz, e2e."""
     _install(session, "gantry-core", *PLUGINS)
     session.install("schemathesis>=4.0", "import-linter>=2.1", "alembic>=1.14")
-    session.run("pytest", str(ROOT / "tests"), "-q", *session.posargs)
+    session.run("pytest", str(ROOT / "tests"), "-q", *PARALLEL, *session.posargs)
 
 
 @nox.session
