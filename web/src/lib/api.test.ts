@@ -70,14 +70,16 @@ describe("endpoints", () => {
     expect(calls[0].headers["If-Match"]).toBe("7");
   });
 
-  it("normalises the UI manifest whatever its envelope", async () => {
+  it("reads the UI manifest's items", async () => {
     fakeServer({
       "GET /api/v1/ui/manifest": () => ({
-        items: [{ id: "gh", plugin: "github", slot: "entity.tab", title: "GitHub", renderer: "table", data_url: "repo?url={spec.repoUrl}", condition: { spec_fields: ["repoUrl"] } }],
+        items: [{ id: "gh", plugin: "github", slot: "entity.tab", title: "GitHub", renderer: "table", component: null, dataUrl: "/api/v1/plugins/github/repo?url={spec.repoUrl}", when: { kinds: [], annotations: [], specFields: ["repoUrl"] }, order: 100, options: {} }],
+        total: 1,
+        next: null,
       }),
     });
-    const { extensions } = await api.ui.manifest();
-    expect(extensions[0]).toMatchObject({ id: "gh", plugin: "github", dataUrl: "repo?url={spec.repoUrl}", when: { specFields: ["repoUrl"] } });
+    const { items } = await api.ui.manifest();
+    expect(items[0]).toMatchObject({ id: "gh", plugin: "github", dataUrl: "/api/v1/plugins/github/repo?url={spec.repoUrl}", when: { specFields: ["repoUrl"] } });
   });
 });
 

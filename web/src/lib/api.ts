@@ -8,6 +8,7 @@ import type {
   ActionSummary,
   ApiKey,
   ApiKeyCreated,
+  ApplyResponse,
   AuditEntry,
   AuditParams,
   DashboardConfig,
@@ -28,12 +29,13 @@ import type {
   PluginConfig,
   PluginInfo,
   Role,
+  RunStatus,
   SearchHit,
   SecretInfo,
   SsoConfig,
   SyncRun,
+  SyncStarted,
   UIExtension,
-  UIManifest,
   User,
 } from "./types";
 
@@ -171,37 +173,6 @@ export function entityPath(kind: string, name: string): string {
   return `/entities/${seg(kind.toLowerCase())}/${seg(name)}`;
 }
 
-function normalizeManifest(data: unknown): UIExtension[] {
-  const list: unknown[] = Array.isArray(data)
-    ? data
-    : data && typeof data === "object"
-      ? ((data as { extensions?: unknown[]; items?: unknown[] }).extensions ??
-        (data as { items?: unknown[] }).items ??
-        [])
-      : [];
-  return list
-    .filter((x): x is Record<string, unknown> => !!x && typeof x === "object")
-    .map((x) => {
-      const when = (x.when ?? x.condition ?? {}) as Record<string, unknown>;
-      return {
-        id: String(x.id),
-        plugin: String(x.plugin ?? x.pluginId ?? ""),
-        slot: x.slot as UIExtension["slot"],
-        title: String(x.title ?? x.id),
-        renderer: (x.renderer as UIExtension["renderer"]) ?? null,
-        component: (x.component as string) ?? null,
-        dataUrl: (x.dataUrl ?? x.data_url ?? x.dataURL ?? null) as string | null,
-        when: {
-          kinds: (when.kinds as string[]) ?? [],
-          annotations: (when.annotations as string[]) ?? [],
-          specFields: (when.specFields ?? when.spec_fields ?? []) as string[],
-        },
-        order: typeof x.order === "number" ? x.order : 100,
-        options: (x.options as Record<string, unknown>) ?? {},
-      };
-    });
-}
-
 export const api = {
   auth: {
     login: (username: string, password: string) =>
@@ -254,11 +225,8 @@ export const api = {
       del(entityPath(kind, name), { namespace }, { headers: resourceVersion ? { "If-Match": resourceVersion } : undefined }),
     activity: (kind: string, name: string, namespace = "default", params: { limit?: number; cursor?: string } = {}) =>
       get<Page<AuditEntry>>(`${entityPath(kind, name)}/activity`, { namespace, ...params }),
-    apply: (entities: Entity[], dryRun = false) =>
-      post<{ results: { kind: string; namespace: string; name: string; status: string; details?: unknown }[] }>(
-        "/apply",
-        { entities, dryRun },
-      ),
+    apply: (entities: Entity[], options: { dryRun?: boolean; atomic?: boolean } = {}) =>
+      post<ApplyResponse>("/apply", { entities, dryRun: options.dryRun ?? false, atomic: options.atomic ?? false }),
     exportUrl: (format: "yaml" | "json" | "ndjson", params: { kind?: string; namespace?: string } = {}) =>
       `${API_BASE}/export${queryString({ format, ...params })}`,
   },
@@ -271,7 +239,8 @@ export const api = {
     record: (kind: string, name: string, namespace = "default") => post<void>("/history", { kind, name, namespace }),
     list: (limit = 10) => get<Page<HistoryItem>>("/history", { limit }),
   },
-  activity: (params: { limit?: number; cursor?: string; kind?: string } = {}) => get<Page<AuditEntry>>("/activity", params),
+  activity: (params: { limit?: number; cursor?: string; kind?: string; namespace?: string; since?: string } = {}) =>
+    get<Page<AuditEntry>>("/activity", params),
   stats: () => get<EntityStats>("/stats"),
   audit: (params: AuditParams = {}) => get<Page<AuditEntry>>("/audit", { ...params }),
   dashboard: {
@@ -282,37 +251,42 @@ export const api = {
   actions: {
     list: (params: { limit?: number; cursor?: string; q?: string; category?: string } = {}) =>
       get<Page<ActionSummary>>("/actions", params),
-    runs: (params: { limit?: number; cursor?: string; status?: string; action?: string } = {}) =>
+    runs: (params: { limit?: number; cursor?: string; status?: RunStatus; action?: string; namespace?: string } = {}) =>
       get<Page<ActionRun>>("/actions/runs", params),
-    runsOf: (name: string, params: { limit?: number; cursor?: string; namespace?: string } = {}) =>
+    runsOf: (name: string, params: { limit?: number; cursor?: string; namespace?: string; status?: RunStatus } = {}) =>
       get<Page<ActionRun>>(`/actions/${seg(name)}/runs`, params),
     run: (name: string, id: string | number, namespace?: string) =>
       get<ActionRun>(`/actions/${seg(name)}/runs/${seg(String(id))}`, { namespace }),
     execute: (name: string, inputs: Record<string, unknown>, namespace?: string) =>
       post<ActionRun>(`/actions/${seg(name)}/execute`, { inputs }, { query: namespace ? { namespace } : undefined }),
     approvals: (params: { limit?: number; cursor?: string } = {}) => get<Page<ActionRun>>("/actions/approvals", params),
-    approve: (id: string | number) => post<ActionRun>(`/actions/runs/${seg(String(id))}/approve`),
+    approve: (id: string | number, reason?: string) =>
+      post<ActionRun>(`/actions/runs/${seg(String(id))}/approve`, reason ? { reason } : undefined),
     reject: (id: string | number, reason: string) => post<ActionRun>(`/actions/runs/${seg(String(id))}/reject`, { reason }),
   },
   plugins: {
     list: () => get<Page<PluginInfo>>("/plugins"),
     get: (id: string) => get<PluginInfo>(`/plugins/${seg(id)}`),
-    getConfig: (id: string) => get<PluginConfig | Record<string, unknown>>(`/plugins/${seg(id)}/config`),
-    putConfig: (id: string, config: Record<string, unknown>) => put<unknown>(`/plugins/${seg(id)}/config`, config),
+    /** The stored config with secrets as SECRET_REDACTED (`{}` before the first PUT). */
+    getConfig: (id: string) => get<PluginConfig>(`/plugins/${seg(id)}/config`),
+    /** Send SECRET_REDACTED back to keep a stored secret; 422 details point into the config (`/clusters/0/url`). */
+    putConfig: (id: string, config: PluginConfig) => put<PluginConfig>(`/plugins/${seg(id)}/config`, config),
     enable: (id: string, enabled: boolean) => put<PluginInfo>(`/plugins/${seg(id)}/enable`, { enabled }),
-    sync: (id: string) => post<unknown>(`/plugins/${seg(id)}/sync`),
+    /** 202; 409 `plugin_disabled` or `sync_in_progress`. Without `job`, every job of the plugin runs. */
+    sync: (id: string, job?: string) => post<SyncStarted>(`/plugins/${seg(id)}/sync`, job ? { job } : undefined),
     syncRuns: (id: string, params: { limit?: number; cursor?: string } = {}) =>
       get<Page<SyncRun>>(`/plugins/${seg(id)}/sync-runs`, params),
   },
   ui: {
-    manifest: async (): Promise<UIManifest> => ({ extensions: normalizeManifest(await get<unknown>("/ui/manifest")) }),
+    manifest: () => get<Page<UIExtension>>("/ui/manifest"),
     /** Data for a declarative extension: its `dataUrl` with `{kind}`, `{name}`, `{namespace}`… filled in. */
     data: <T = unknown>(url: string) => get<T>(url),
     text: (url: string) => request<string>("GET", url, { text: true, headers: { Accept: "text/plain, */*" } }),
     post: <T = unknown>(url: string, body?: unknown) => post<T>(url, body),
   },
   secrets: {
-    list: () => get<Page<SecretInfo>>("/secrets"),
+    list: (params: { limit?: number; cursor?: string } = {}) => get<Page<SecretInfo>>("/secrets", params),
+    /** 201 created, 200 replaced; the value never comes back. */
     put: (name: string, value: string) => put<SecretInfo>(`/secrets/${seg(name)}`, { value }),
     remove: (name: string) => del(`/secrets/${seg(name)}`),
   },

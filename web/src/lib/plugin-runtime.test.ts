@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dataUrlFor, extensionsFor, loadExtensionComponent, matches, moduleUrl, registeredComponent, setModuleImporter } from "./plugin-runtime";
 import type { Entity, UIExtension } from "./types";
+import { uiExtension } from "@/test/server";
 
 const svc: Entity = {
   apiVersion: "gantry.io/v1",
@@ -9,7 +10,7 @@ const svc: Entity = {
   spec: { repoUrl: "https://github.com/acme/pay" },
 };
 
-const ext = (over: Partial<UIExtension>): UIExtension => ({ id: "x", plugin: "github", slot: "entity.tab", title: "X", renderer: "table", ...over });
+const ext = (over: Partial<UIExtension>): UIExtension => uiExtension({ plugin: "github", ...over });
 
 describe("conditions", () => {
   it("needs any listed kind, every annotation and every spec field", () => {
@@ -35,20 +36,32 @@ describe("data URLs", () => {
     expect(dataUrlFor(ext({ dataUrl: "/api/v1/things/{kind}/{name}" }), svc)).toBe("/api/v1/things/service/pay");
   });
 
+  it("keeps the manifest's absolute URLs and fills {kind} {namespace} {name}", () => {
+    expect(dataUrlFor(ext({ dataUrl: "/api/v1/plugins/github/repo/{kind}/{namespace}/{name}" }), svc)).toBe(
+      "/api/v1/plugins/github/repo/service/default/pay",
+    );
+  });
+
   it("gives null when the entity lacks a placeholder's value", () => {
     expect(dataUrlFor(ext({ dataUrl: "apps/{annotations.argocd.io/appName}" }), svc)).toBeNull();
+  });
+
+  it("leaves optional {?…} placeholders empty instead", () => {
+    expect(dataUrlFor(ext({ dataUrl: "/api/v1/plugins/k8s/w/{name}?ns={?annotations.kubernetes.io/namespace}&r={annotations.github.com/repo}" }), svc)).toBe(
+      "/api/v1/plugins/k8s/w/pay?ns=&r=acme%2Fpay",
+    );
   });
 });
 
 describe("ES-module extensions", () => {
-  it("loads /plugins/{id}/static/<file> and uses the named export", async () => {
+  it("loads the manifest's /plugins/{id}/static/<file> and uses the named export", async () => {
     const Comp = () => null;
     const seen: string[] = [];
     setModuleImporter(async (url) => {
       seen.push(url);
       return { Panel: Comp };
     });
-    const got = await loadExtensionComponent(ext({ renderer: null, component: "panel.js#Panel" }));
+    const got = await loadExtensionComponent(ext({ renderer: null, component: "/plugins/github/static/panel.js#Panel" }));
     expect(got).toBe(Comp);
     expect(seen).toEqual(["/plugins/github/static/panel.js"]);
   });
@@ -67,5 +80,7 @@ describe("ES-module extensions", () => {
 
   it("refuses path tricks in the module name", () => {
     expect(moduleUrl(ext({ component: "../../etc/x.js" })).url).toBe("/plugins/github/static/etc/x.js");
+    expect(moduleUrl(ext({ component: "/plugins/github/static/../../api/v1/x.js" })).url).toBe("/plugins/github/static/api/v1/x.js");
+    expect(moduleUrl(ext({ component: "/plugins/other/static/x.js" })).url).toBe("/plugins/github/static/plugins/other/static/x.js");
   });
 });

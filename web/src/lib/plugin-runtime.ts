@@ -10,7 +10,7 @@ import * as ReactDOM from "react-dom";
 import * as jsxRuntime from "react/jsx-runtime";
 import { useQuery } from "@tanstack/react-query";
 import type { ComponentType } from "react";
-import { ApiError, api } from "./api";
+import { api } from "./api";
 import type { Entity, UIExtension, UISlot } from "./types";
 
 /** Props every extension component (built-in renderer or plugin module) receives. */
@@ -30,15 +30,7 @@ export type ExtensionComponent = ComponentType<ExtensionProps>;
 export function useManifest() {
   return useQuery({
     queryKey: ["ui-manifest"],
-    queryFn: async () => {
-      try {
-        return (await api.ui.manifest()).extensions;
-      } catch (err) {
-        // An older server without the endpoint simply has no extensions.
-        if (err instanceof ApiError && err.status === 404) return [];
-        throw err;
-      }
-    },
+    queryFn: async () => (await api.ui.manifest()).items,
     staleTime: 5 * 60_000,
   });
 }
@@ -71,21 +63,24 @@ export function extensionsFor(all: UIExtension[] | undefined, slot: UISlot, enti
 }
 
 /**
- * Fill `{kind}`, `{name}`, `{namespace}`, `{annotations.github.com/repo}`, `{spec.repoUrl}`, `{metadata.owner}`
- * placeholders of a data URL from the entity, URL-encoded. A relative URL is under the plugin's API prefix.
+ * Fill the placeholders of a data URL from the entity, URL-encoded: `{kind}`, `{name}`, `{namespace}`,
+ * `{annotations.<key>}`, `{labels.<key>}`, `{spec.<path>}`, `{metadata.<field>}`. A placeholder the entity
+ * lacks makes the whole URL null (the panel says "not linked"), unless it is optional: `{?annotations.x}` is
+ * left empty instead. The manifest's URLs are absolute (`/api/v1/plugins/{id}/…`); a relative one (a
+ * section's, a form action's) is under the plugin's API prefix.
  */
-export function dataUrlFor(extension: UIExtension, entity?: Entity): string | null {
+export function dataUrlFor(extension: Pick<UIExtension, "plugin" | "dataUrl">, entity?: Entity): string | null {
   const template = extension.dataUrl;
   if (!template) return null;
   let missing = false;
-  const filled = template.replace(/\{([^}]+)\}/g, (_, key: string) => {
+  const filled = template.replace(/\{(\??)([^}]+)\}/g, (_, optional: string, key: string) => {
     const value = lookupPlaceholder(key, entity);
-    if (value === undefined) missing = true;
+    if (value === undefined && !optional) missing = true;
     return encodeURIComponent(value ?? "");
   });
   if (missing) return null;
   if (filled.startsWith("/") || /^https?:/.test(filled)) return filled;
-  return `/api/v1/plugins/${extension.plugin}/${filled}`;
+  return `/api/v1/plugins/${encodeURIComponent(extension.plugin)}/${filled}`;
 }
 
 /** An entity value by name: `name`, `annotations.<key>`, `labels.<key>`, `spec.<path>`, `metadata.<field>`. */
@@ -127,15 +122,20 @@ export function registeredComponent(name: string): ExtensionComponent | undefine
   return registry.get(name);
 }
 
-/** `component` is `file.js` or `file.js#ExportName`, relative to /plugins/{plugin}/static/. */
+/**
+ * The manifest's `component` is `/plugins/{plugin}/static/<file>.js`, optionally with `#ExportName`. Only
+ * modules under the extension's own plugin's static folder load; a bare `file.js` is taken as relative to it.
+ */
 export function moduleUrl(extension: UIExtension): { url: string; exportName: string } {
-  const [file, exportName = "default"] = (extension.component ?? "").split("#");
+  const [raw, exportName = "default"] = (extension.component ?? "").split("#");
+  const prefix = `/plugins/${encodeURIComponent(extension.plugin)}/static/`;
+  const file = raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
   const clean = file
     .split("/")
     .filter((part) => part && part !== "." && part !== "..")
-    .map(encodeURIComponent)
+    .map((part) => encodeURIComponent(decodeURIComponent(part)))
     .join("/");
-  return { url: `/plugins/${encodeURIComponent(extension.plugin)}/static/${clean}`, exportName };
+  return { url: prefix + clean, exportName };
 }
 
 type Importer = (url: string) => Promise<Record<string, unknown>>;

@@ -67,7 +67,9 @@ export function fieldKind(schema: JsonSchema): FieldKind {
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case "string":
-      return (schema.maxLength ?? 0) > 1024 || schema.format === "textarea" || schema.format === "markdown" ? "text" : "string";
+      // Long free text gets a textarea; URLs, names and other single-line values (a pattern, a format) do not.
+      if (schema.format === "textarea" || schema.format === "markdown") return "text";
+      return (schema.maxLength ?? 0) > 4096 && !schema.pattern && !schema.format ? "text" : "string";
     case "number":
       return "number";
     case "integer":

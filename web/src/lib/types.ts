@@ -29,20 +29,21 @@ export interface Permissions {
   write: boolean;
   execute: boolean;
   delete: boolean;
-  configure?: boolean;
+  configure: boolean;
   admin: boolean;
 }
 
 export interface Me {
   userId: number;
   username: string;
-  displayName?: string | null;
-  email?: string | null;
+  displayName: string | null;
+  email: string | null;
   role: Role;
   effectiveRole: Role;
   groups: string[];
   permissions: Permissions;
-  authMethod?: string;
+  /** How this request authenticated: session cookie, bearer JWT or API key. */
+  authMethod: string;
 }
 
 export interface User {
@@ -51,13 +52,13 @@ export interface User {
   displayName: string | null;
   email: string | null;
   role: Role;
-  createdAt?: string | null;
-  lastLoginAt?: string | null;
+  createdAt: string | null;
+  lastLoginAt: string | null;
 }
 
 export interface LoginResponse {
   token: string;
-  expiresAt?: string;
+  expiresAt: string;
   user: User;
 }
 
@@ -66,10 +67,11 @@ export interface ApiKey {
   name: string;
   prefix: string;
   role: Role;
-  user?: string;
+  /** Username of the key's owner. */
+  user: string;
   createdAt: string;
-  expiresAt?: string | null;
-  lastUsedAt?: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
 }
 
 export interface ApiKeyCreated extends ApiKey {
@@ -81,8 +83,8 @@ export interface Group {
   name: string;
   role: Role;
   members: string[];
-  createdAt?: string;
-  updatedAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface SsoConfig {
@@ -234,21 +236,24 @@ export interface JsonSchema {
 
 // -- audit & activity (F83, F154) -----------------------------------------------------------------------
 
+/** GET /audit (admins, with the IP address) and the activity feeds (GET /activity, …/{name}/activity, with `type`). */
 export interface AuditEntry {
-  id: number | string;
+  id: number;
   timestamp: string;
   userName: string | null;
+  /** create, update, delete, execute, login, user.create, plugin.configure, … */
   action: string;
   resourceType: string | null;
+  resourceNamespace: string | null;
   resourceName: string | null;
-  resourceNamespace?: string | null;
-  /** Activity feeds: entity.created, entity.updated, entity.synced, entity.deleted, action.executed. */
-  type?: string;
-  source?: string;
+  source: "api" | "cli" | "plugin" | "system" | "mcp" | string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  details: Record<string, unknown> | null;
+  /** Audit log only. */
   ipAddress?: string | null;
-  before?: unknown;
-  after?: unknown;
-  details?: unknown;
+  /** Activity feeds only: entity.created, entity.updated, entity.synced, entity.deleted, action.executed. */
+  type?: string;
 }
 
 export interface AuditParams {
@@ -259,6 +264,7 @@ export interface AuditParams {
   action?: string | string[];
   source?: string;
   since?: string;
+  until?: string;
   limit?: number;
   cursor?: string;
 }
@@ -267,9 +273,10 @@ export interface HistoryItem {
   kind: string;
   name: string;
   namespace: string;
-  title?: string | null;
+  title: string | null;
   viewedAt: string;
-  exists?: boolean;
+  /** False once the entity has been deleted. */
+  exists: boolean;
 }
 
 export interface EntityStats {
@@ -282,19 +289,21 @@ export interface EntityStats {
 export interface Announcement {
   title: string;
   message: string;
-  severity: "info" | "warning" | "critical" | string;
+  severity: "info" | "warning" | "critical";
 }
 
+export type WidgetId = "entity_stats" | "recent_activity" | "recently_browsed" | "service_status";
+
 export interface DashboardConfig {
-  widgets: { id: string; enabled: boolean }[];
+  widgets: { id: WidgetId; enabled: boolean }[];
   announcements: Announcement[];
 }
 
 export interface HealthCheckResult {
   up: boolean;
   statusCode: number | null;
-  latencyMs: number | null;
-  error?: string;
+  latencyMs: number;
+  error: string | null;
 }
 
 // -- actions (F71-F82, F155) ----------------------------------------------------------------------------
@@ -337,8 +346,8 @@ export interface ActionSummary {
   category: string | null;
   inputCount: number;
   inputs: ActionInput[];
-  permissions: ActionPermissions;
-  updatedAt?: string | null;
+  permissions: Required<ActionPermissions>;
+  updatedAt: string | null;
 }
 
 export interface RunLogLine {
@@ -350,25 +359,35 @@ export interface RunLogLine {
 export type RunStatus = "pending" | "running" | "success" | "failed" | "rejected";
 
 export interface ActionRun {
-  id: number | string;
+  id: string;
   actionName: string;
-  namespace?: string;
+  namespace: string;
+  /** The executor type (webhook, internal, github-action, …). */
+  type: string;
   status: RunStatus;
   inputs: Record<string, unknown>;
   triggeredBy: string;
+  approvedBy: string | null;
+  rejectedBy: string | null;
+  /** The approver's reason. */
+  reason: string | null;
+  createdAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
-  output?: unknown;
-  error?: string | null;
-  approvedBy?: string | null;
-  rejectedBy?: string | null;
-  reason?: string | null;
-  createdAt?: string | null;
-  type?: string;
-  logs?: RunLogLine[];
+  output: unknown;
+  logs: RunLogLine[];
+  error: string | null;
 }
 
 // -- plugins (F90-F98, F157, F158) ----------------------------------------------------------------------
+
+/** `available` = installed but not enabled (a disabled plugin keeps its config); `error` = failed to load or start. */
+export type PluginStatus = "available" | "enabled" | "error";
+
+export interface PluginRoute {
+  method: string;
+  path: string;
+}
 
 export interface PluginInfo {
   id: string;
@@ -378,27 +397,34 @@ export interface PluginInfo {
   distribution: string;
   category: string;
   icon: string;
-  status: "enabled" | "disabled" | "available" | "error" | string;
+  status: PluginStatus;
   builtin: boolean;
   error: string | null;
   configSchema: JsonSchema | null;
   kinds: string[];
-  routes: unknown[];
+  routes: PluginRoute[];
   jobs: string[];
   actionTypes: string[];
   uiExtensions: string[];
-  enabled?: boolean;
 }
 
-export interface PluginConfig {
-  enabled?: boolean;
-  config: Record<string, unknown>;
+/** GET/PUT /plugins/{id}/config: the config document itself, secrets as SECRET_REDACTED. */
+export type PluginConfig = Record<string, unknown>;
+
+/** POST /plugins/{id}/sync → 202: the first run's id and every started run's id. */
+export interface SyncStarted {
+  id: string;
+  ids: string[];
+  status: "running";
 }
+
+export type SyncRunStatus = "running" | "success" | "partial" | "failed" | "cancelled";
 
 export interface SyncRun {
-  id: number | string;
+  id: string;
   job: string;
-  status: "running" | "success" | "failed" | string;
+  status: SyncRunStatus;
+  triggeredBy: string | null;
   startedAt: string;
   finishedAt: string | null;
   created: number;
@@ -417,27 +443,26 @@ export interface UICondition {
   specFields?: string[];
 }
 
+/** One item of GET /ui/manifest (F158). */
 export interface UIExtension {
   id: string;
   plugin: string;
   slot: UISlot;
   title: string;
-  renderer?: UIRenderer | null;
-  component?: string | null;
-  dataUrl?: string | null;
-  when?: UICondition;
-  order?: number;
-  options?: Record<string, unknown>;
-}
-
-export interface UIManifest {
-  extensions: UIExtension[];
+  renderer: UIRenderer | null;
+  /** `/plugins/{plugin}/static/<file>.js[#Export]`, or null for a built-in renderer. */
+  component: string | null;
+  /** `/api/v1/plugins/{plugin}/…` with `{kind}`, `{namespace}`, `{name}` (and more) to fill from the entity. */
+  dataUrl: string | null;
+  when: UICondition;
+  order: number;
+  options: Record<string, unknown>;
 }
 
 export interface SecretInfo {
   name: string;
-  createdAt?: string;
-  updatedAt?: string;
+  createdAt: string | null;
+  updatedAt: string | null;
 }
 
 // -- WebSocket (F89) ------------------------------------------------------------------------------------
@@ -448,3 +473,21 @@ export interface WsMessage {
 }
 
 export const SECRET_REDACTED = "__GANTRY_SECRET_REDACTED__";
+
+// -- batch apply (F153) ---------------------------------------------------------------------------------
+
+export interface ApplyResult {
+  kind: string | null;
+  namespace: string | null;
+  name: string | null;
+  status: "created" | "updated" | "unchanged" | "invalid" | "error" | "valid" | "skipped";
+  error?: string;
+  code?: string;
+  details?: ErrorDetail[];
+}
+
+export interface ApplyResponse {
+  results: ApplyResult[];
+  summary: { created: number; updated: number; unchanged: number; failed: number };
+  dryRun: boolean;
+}

@@ -308,7 +308,7 @@ function EditDashboardDialog({ open, onClose, config }: { open: boolean; onClose
                 <Field label="Title">{({ id }) => <Input id={id} value={a.title} onChange={(e) => setAnn(i, { title: e.target.value })} />}</Field>
                 <Field label="Severity">
                   {({ id }) => (
-                    <Select id={id} value={a.severity} onChange={(e) => setAnn(i, { severity: e.target.value })}>
+                    <Select id={id} value={a.severity} onChange={(e) => setAnn(i, { severity: e.target.value as Announcement["severity"] })}>
                       <option value="info">info</option>
                       <option value="warning">warning</option>
                       <option value="critical">critical</option>

@@ -7,7 +7,8 @@ import { ApiError, api } from "@/lib/api";
 import { useCan } from "@/lib/auth";
 import { absoluteTime, duration, relativeTime } from "@/lib/format";
 import { useDocumentTitle } from "@/lib/hooks";
-import type { PluginInfo, SyncRun } from "@/lib/types";
+import { defaultValue } from "@/lib/schema";
+import type { PluginConfig, PluginInfo, SyncRun, SyncRunStatus } from "@/lib/types";
 import { NamedIcon } from "@/components/icons";
 import { pluginStatus } from "./PluginsPage";
 import {
@@ -28,6 +29,7 @@ import {
   cn,
   tabPanelProps,
   useToast,
+  type Tone,
 } from "@/components/ui";
 
 const SchemaForm = lazy(() => import("@/components/SchemaForm"));
@@ -107,7 +109,7 @@ export default function PluginDetailPage() {
 function PluginControls({ plugin }: { plugin: PluginInfo }) {
   const toast = useToast();
   const client = useQueryClient();
-  const enabled = plugin.status === "enabled" || plugin.enabled === true;
+  const enabled = plugin.status === "enabled";
   const toggle = useMutation({
     mutationFn: (on: boolean) => api.plugins.enable(plugin.id, on),
     onSuccess: (_, on) => {
@@ -144,30 +146,31 @@ function PluginControls({ plugin }: { plugin: PluginInfo }) {
 function ConfigForm({ plugin }: { plugin: PluginInfo }) {
   const toast = useToast();
   const client = useQueryClient();
+  const configKey = ["plugins", plugin.id, "config"];
   const q = useQuery({
-    queryKey: ["plugins", plugin.id, "config"],
+    queryKey: configKey,
+    // Never configured (`{}`): start from the schema's defaults.
     queryFn: async () => {
-      const data = await api.plugins.getConfig(plugin.id);
-      const obj = (data ?? {}) as Record<string, unknown>;
-      return ("config" in obj && obj.config && typeof obj.config === "object" ? obj.config : obj) as Record<string, unknown>;
+      const stored = await api.plugins.getConfig(plugin.id);
+      return Object.keys(stored).length ? stored : ((defaultValue(plugin.configSchema!, plugin.configSchema!) ?? {}) as PluginConfig);
     },
   });
-  const [value, setValue] = useState<Record<string, unknown> | null>(null);
+  const [value, setValue] = useState<PluginConfig | null>(null);
   useEffect(() => {
     if (q.data && value === null) setValue(q.data);
   }, [q.data, value]);
   const save = useMutation({
-    mutationFn: (config: Record<string, unknown>) => api.plugins.putConfig(plugin.id, config),
-    onSuccess: () => {
+    mutationFn: (config: PluginConfig) => api.plugins.putConfig(plugin.id, config),
+    onSuccess: (stored) => {
       toast.success("Configuration saved", "Secrets are stored encrypted.");
-      setValue(null);
-      void client.invalidateQueries({ queryKey: ["plugins", plugin.id, "config"] });
-      void client.invalidateQueries({ queryKey: ["plugins"] });
+      // The answer is the stored config, secrets redacted: it becomes the form's value.
+      client.setQueryData(configKey, stored);
+      setValue(stored);
+      void client.invalidateQueries({ queryKey: ["plugins", plugin.id], exact: true });
     },
   });
   if (q.isLoading || (q.data && value === null)) return <Skeleton className="h-72" />;
-  if (q.error && !(q.error instanceof ApiError && q.error.status === 404)) return <Card><ErrorState error={q.error} retry={() => void q.refetch()} /></Card>;
-  if (q.error) return <Card><ErrorState error={q.error} feature="Plugin configuration" /></Card>;
+  if (q.error) return <Card><ErrorState error={q.error} retry={() => void q.refetch()} /></Card>;
   return (
     <form
       aria-label={`${plugin.title} configuration`}
@@ -179,7 +182,7 @@ function ConfigForm({ plugin }: { plugin: PluginInfo }) {
     >
       <Card className="p-5">
         <Suspense fallback={<Skeleton className="h-48" />}>
-          <SchemaForm schema={plugin.configSchema!} value={value ?? {}} onChange={(v) => setValue((v ?? {}) as Record<string, unknown>)} errors={save.error instanceof ApiError ? save.error.details : []} errorPrefix="/config" />
+          <SchemaForm schema={plugin.configSchema!} value={value ?? {}} onChange={(v) => setValue((v ?? {}) as Record<string, unknown>)} errors={save.error instanceof ApiError ? save.error.details : []} />
         </Suspense>
       </Card>
       <ErrorBanner error={save.error} />
@@ -212,6 +215,7 @@ function SyncRuns({ plugin }: { plugin: PluginInfo }) {
           <tr className="border-b border-line bg-bg-2 text-left text-xs text-fg-muted">
             <th scope="col" className="px-4 py-2 font-medium">Status</th>
             <th scope="col" className="px-4 py-2 font-medium">Job</th>
+            <th scope="col" className="px-4 py-2 font-medium">Triggered by</th>
             <th scope="col" className="px-4 py-2 font-medium">Started</th>
             <th scope="col" className="px-4 py-2 font-medium">Duration</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">Created</th>
@@ -230,13 +234,16 @@ function SyncRuns({ plugin }: { plugin: PluginInfo }) {
   );
 }
 
+const SYNC_TONES: Record<SyncRunStatus, Tone> = { running: "accent", success: "accent", partial: "neutral", failed: "danger", cancelled: "muted" };
+
 function SyncRow({ run, open, onToggle }: { run: SyncRun; open: boolean; onToggle: () => void }) {
-  const tone = run.status === "success" ? "accent" : run.status === "failed" ? "danger" : "neutral";
+  const tone = SYNC_TONES[run.status] ?? "muted";
   return (
     <>
       <tr className={cn(run.errors?.length ? "cursor-pointer hover:bg-bg-2" : undefined)} onClick={run.errors?.length ? onToggle : undefined} aria-expanded={run.errors?.length ? open : undefined}>
         <td className="px-4 py-2.5"><StatusDot tone={tone} pulse={run.status === "running"}>{run.status}</StatusDot></td>
         <td className="px-4 py-2.5 font-mono text-xs">{run.job}</td>
+        <td className="px-4 py-2.5 text-fg-muted">{run.triggeredBy ?? "schedule"}</td>
         <td className="px-4 py-2.5 text-fg-muted" title={absoluteTime(run.startedAt)}>{relativeTime(run.startedAt)}</td>
         <td className="px-4 py-2.5 tabular-nums text-fg-muted">{duration(run.startedAt, run.finishedAt)}</td>
         <td className="px-4 py-2.5 text-right tabular-nums">{run.created}</td>
@@ -246,7 +253,7 @@ function SyncRow({ run, open, onToggle }: { run: SyncRun; open: boolean; onToggl
       </tr>
       {open && (
         <tr>
-          <td colSpan={8} className="bg-bg-2 px-4 py-3">
+          <td colSpan={9} className="bg-bg-2 px-4 py-3">
             <ul className="space-y-1 font-mono text-xs text-danger">
               {run.errors.map((e, i) => (
                 <li key={i}>{e}</li>

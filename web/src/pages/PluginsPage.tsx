@@ -8,12 +8,11 @@ import type { PluginInfo } from "@/lib/types";
 import { NamedIcon } from "@/components/icons";
 import { Badge, Card, EmptyState, ErrorState, PageHeader, Skeleton, StatusDot, type Tone } from "@/components/ui";
 
-export function pluginStatus(p: Pick<PluginInfo, "status" | "enabled">): { tone: Tone; label: string } {
-  const s = p.status ?? (p.enabled ? "enabled" : "disabled");
-  if (s === "enabled" || s === "active") return { tone: "accent", label: "Enabled" };
-  if (s === "error") return { tone: "danger", label: "Error" };
-  if (s === "disabled") return { tone: "muted", label: "Disabled" };
-  return { tone: "neutral", label: s.charAt(0).toUpperCase() + s.slice(1) };
+/** `available` is installed but switched off (its config is kept); `error` failed to load or start. */
+export function pluginStatus(p: Pick<PluginInfo, "status">): { tone: Tone; label: string } {
+  if (p.status === "enabled") return { tone: "accent", label: "Enabled" };
+  if (p.status === "error") return { tone: "danger", label: "Error" };
+  return { tone: "muted", label: "Not enabled" };
 }
 
 export default function PluginsPage() {

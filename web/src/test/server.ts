@@ -1,6 +1,6 @@
 /** A tiny fake Gantry API for tests: routes match "METHOD /path" (query ignored) and return JSON. */
 import { vi } from "vitest";
-import type { Entity } from "@/lib/types";
+import type { Entity, UIExtension } from "@/lib/types";
 
 export interface FakeRequest {
   method: string;
@@ -113,4 +113,9 @@ export function entity(name: string, extra: Record<string, unknown> = {}): Entit
     spec: { type: "backend", lifecycle: "production", providesApis: ["payments-api"] },
     ...extra,
   };
+}
+
+/** A UI manifest item as GET /api/v1/ui/manifest sends it (a table renderer without data unless overridden). */
+export function uiExtension(over: Partial<UIExtension> = {}): UIExtension {
+  return { id: "x", plugin: "p", slot: "entity.tab", title: "X", renderer: "table", component: null, dataUrl: null, when: {}, order: 100, options: {}, ...over };
 }

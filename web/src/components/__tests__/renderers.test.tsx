@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { screen } from "@testing-library/react";
 import { renderAt } from "@/test/render";
-import { KeyValueRenderer, LinksRenderer, MarkdownRenderer, StatusRenderer, TableRenderer } from "../renderers";
-import type { UIExtension } from "@/lib/types";
+import { ExtensionView, KeyValueRenderer, LinksRenderer, MarkdownRenderer, StatusRenderer, TableRenderer } from "../renderers";
+import { fakeServer, uiExtension } from "@/test/server";
+import type { Entity, UIExtension } from "@/lib/types";
 
-const ext = (over: Partial<UIExtension> = {}): UIExtension => ({ id: "e", plugin: "p", slot: "entity.tab", title: "Pods", renderer: "table", ...over });
+const ext = (over: Partial<UIExtension> = {}): UIExtension => uiExtension({ id: "e", title: "Pods", ...over });
 
 describe("declarative renderers", () => {
   it("table: declared columns, status dots, nested list path", () => {
@@ -51,5 +52,39 @@ describe("declarative renderers", () => {
     expect(screen.getByRole("link", { name: "ok" })).toHaveAttribute("href", "https://x.dev");
     expect(screen.queryByRole("link", { name: "bad" })).toBeNull();
     expect(container.querySelector("script")).toBeNull();
+  });
+
+  it("sections: each fetches its own (relative) data URL, optional placeholders stay empty, minRole hides", async () => {
+    const { calls } = fakeServer({
+      "GET /api/v1/auth/me": () => ({ userId: 2, username: "vic", role: "viewer", effectiveRole: "viewer", groups: [], permissions: {} }),
+      "GET /api/v1/plugins/k8s/workload/pay": (req) =>
+        req.query.get("events") ? [{ reason: "Pulled" }] : { status: "Healthy", message: "2/2 ready", pods: [{ name: "pay-1" }] },
+    });
+    const svc: Entity = { apiVersion: "gantry.io/v1", kind: "Service", metadata: { name: "pay", annotations: { cluster: "prod" } }, spec: {} };
+    renderAt(
+      <ExtensionView
+        entity={svc}
+        extension={ext({
+          plugin: "k8s",
+          renderer: "status",
+          dataUrl: "/api/v1/plugins/k8s/workload/{name}?cluster={annotations.cluster}&ns={?annotations.ns}",
+          options: {
+            sections: [
+              { id: "pods", title: "Pods", renderer: "table", dataUrl: "workload/{name}?cluster={annotations.cluster}", options: { path: "pods" } },
+              { id: "events", title: "Events", renderer: "table", dataUrl: "workload/{name}?events=1" },
+              { id: "scale", title: "Scale", renderer: "form", minRole: "developer", options: { submitUrl: "workload/{name}/scale" } },
+            ],
+          },
+        })}
+      />,
+    );
+    expect(await screen.findByText("2/2 ready")).toBeInTheDocument();
+    expect(await screen.findByText("pay-1")).toBeInTheDocument();
+    expect(await screen.findByText("Pulled")).toBeInTheDocument();
+    expect(screen.getByRole("region", { name: "Pods" })).toBeInTheDocument();
+    expect(screen.queryByRole("region", { name: "Scale" })).toBeNull();
+    const urls = calls.filter((c) => c.path.startsWith("/api/v1/plugins/")).map((c) => c.path + "?" + c.query.toString());
+    expect(urls).toContain("/api/v1/plugins/k8s/workload/pay?cluster=prod&ns=");
+    expect(urls).toContain("/api/v1/plugins/k8s/workload/pay?events=1");
   });
 });

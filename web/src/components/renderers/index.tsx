@@ -12,6 +12,10 @@
  * - log-stream: plain text or `{lines: [...]}`, polled every `options.intervalSeconds` (3).
  * - form:       `options.schema` (JSON Schema) posted to `options.submitUrl`; `options.actions:
  *               [{label, url, method?, body?, confirm?, danger?}]` become buttons (e.g. Sync / Hard sync).
+ *
+ * Any extension may add `options.sections: [{id, title, renderer | component, dataUrl?, options?, minRole?}]`:
+ * shown below it in a tab or page (not in compact cards), each with its own data URL (relative = under the
+ * plugin's API prefix) and hidden from users below `minRole`.
  */
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -19,7 +23,8 @@ import { ArrowDownToLine, ExternalLink, Pause, Play, Search } from "lucide-react
 import { ApiError, api, request } from "@/lib/api";
 import { absoluteTime, humanize, relativeTime } from "@/lib/format";
 import { dataUrlFor, loadExtensionComponent, type ExtensionComponent, type ExtensionProps } from "@/lib/plugin-runtime";
-import type { Entity, JsonSchema, Link, UIExtension, UIRenderer } from "@/lib/types";
+import { hasRole, useMe } from "@/lib/auth";
+import { ROLES, type Entity, type JsonSchema, type Link, type Role, type UIExtension, type UIRenderer } from "@/lib/types";
 import { ErrorBoundary } from "../ErrorBoundary";
 import { Markdown } from "../Markdown";
 import { NamedIcon } from "../icons";
@@ -363,8 +368,46 @@ export const RENDERERS: Record<UIRenderer, ExtensionComponent> = {
 
 // -- one extension in a slot --------------------------------------------------------------------------------
 
-/** Renders one extension: fetches its data URL, loads its ES module if it has one, isolates its errors. */
+/** `options.sections` as extensions of their own, ids `<extension>.<section>`. */
+export function sectionsOf(extension: UIExtension): (UIExtension & { minRole?: Role })[] {
+  const raw = extension.options?.sections;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((s): s is Record<string, unknown> => !!s && typeof s === "object" && typeof (s as { id?: unknown }).id === "string")
+    .map((s) => ({
+      id: `${extension.id}.${String(s.id)}`,
+      plugin: extension.plugin,
+      slot: extension.slot,
+      title: typeof s.title === "string" ? s.title : String(s.id),
+      renderer: (typeof s.renderer === "string" ? s.renderer : null) as UIRenderer | null,
+      component: typeof s.component === "string" ? s.component : null,
+      dataUrl: typeof s.dataUrl === "string" ? s.dataUrl : null,
+      when: {},
+      order: 100,
+      options: s.options && typeof s.options === "object" ? (s.options as Record<string, unknown>) : {},
+      minRole: ROLES.includes(s.minRole as Role) ? (s.minRole as Role) : undefined,
+    }));
+}
+
+/** Renders one extension (and its sections): fetches its data URL, loads its ES module if it has one, isolates its errors. */
 export function ExtensionView({ extension, entity, compact }: { extension: UIExtension; entity?: Entity; compact?: boolean }) {
+  const me = useMe().data;
+  const sections = compact ? [] : sectionsOf(extension).filter((s) => !s.minRole || hasRole(me, s.minRole));
+  if (!sections.length) return <SingleExtension extension={extension} entity={entity} compact={compact} />;
+  return (
+    <div className="divide-y divide-line">
+      <SingleExtension extension={extension} entity={entity} />
+      {sections.map((s) => (
+        <section key={s.id} aria-label={s.title}>
+          <h2 className="px-4 pt-4 text-[13px] font-semibold">{s.title}</h2>
+          <SingleExtension extension={s} entity={entity} />
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function SingleExtension({ extension, entity, compact }: { extension: UIExtension; entity?: Entity; compact?: boolean }) {
   return (
     <ErrorBoundary
       resetKey={extension.id}

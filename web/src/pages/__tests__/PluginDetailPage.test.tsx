@@ -16,7 +16,7 @@ const GITHUB = {
   distribution: "gantry-plugin-github",
   category: "integration",
   icon: "github",
-  status: "disabled",
+  status: "available",
   builtin: false,
   error: null,
   configSchema: {
