@@ -78,13 +78,26 @@ function Palette({ onClose }: { onClose: () => void }) {
     (a) => !q || `${a.metadata.name} ${a.metadata.title ?? ""} ${a.metadata.description ?? ""}`.toLowerCase().includes(q.toLowerCase()),
   );
   const hits = q ? (search.data?.items ?? []) : [];
+  const commands = q ? [] : [...(hasRole(me, "developer") ? ["cmd:create"] : []), "cmd:theme"];
+  // The highlighted item is ours: when results replace the items, the first one is highlighted again (and the
+  // input's aria-activedescendant never points at an item that is gone).
+  const values = [
+    ...hits.map((h) => `entity:${h.kind}/${h.namespace}/${h.name}`),
+    ...actionItems.slice(0, 6).map((a) => `action:${a.metadata.name}`),
+    ...pages.map((p) => `page:${p.to}`),
+    ...commands,
+  ];
+  const [selected, setSelected] = useState("");
+  const highlighted = values.includes(selected) ? selected : (values[0] ?? "");
 
   return (
-    <div className="fixed inset-0 z-50 flex items-start justify-center p-4 pt-[14vh]">
+    <div role="dialog" aria-modal="true" aria-label="Command palette" className="fixed inset-0 z-50 flex items-start justify-center p-4 pt-[14vh]">
       <div className="fixed inset-0 animate-fade-in bg-overlay backdrop-blur-[2px]" onClick={onClose} aria-hidden />
       <Command
         label="Command palette"
         shouldFilter={false}
+        value={highlighted}
+        onValueChange={setSelected}
         loop
         onKeyDown={(e) => {
           if (e.key === "Escape") {
@@ -149,7 +162,7 @@ function Palette({ onClose }: { onClose: () => void }) {
           )}
           {!q && (
             <Command.Group heading="Commands">
-              {hasRole(me, "developer") && (
+              {commands.includes("cmd:create") && (
                 <Item value="cmd:create" onSelect={() => go("/catalog/new")}>
                   <Plus className="size-4 text-fg-muted" aria-hidden />
                   <span className="flex-1">Create entity</span>

@@ -108,10 +108,12 @@ function Sidebar({ onSearch }: { onSearch: () => void }) {
           type="button"
           onClick={onSearch}
           className="flex h-8 w-full items-center gap-2 rounded-md border border-line bg-bg px-2.5 text-[13px] text-fg-muted shadow-xs transition-colors hover:border-fg-muted/40 hover:text-fg"
-          aria-label="Search (command palette)"
+          aria-keyshortcuts="Control+K Meta+K /"
         >
           <Search className="size-3.5" aria-hidden />
-          <span className="flex-1 text-left">Search…</span>
+          <span className="flex-1 text-left">
+            Search…<span className="sr-only"> (command palette)</span>
+          </span>
           <Kbd>{mac ? "⌘" : "Ctrl"}</Kbd>
           <Kbd>K</Kbd>
         </button>
@@ -247,11 +249,11 @@ function UserChip() {
         onClick={() => setOpen(!open)}
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-label={`Account: ${me.username} (${me.effectiveRole})`}
         className="flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left hover:bg-bg-3"
       >
         <Avatar name={name} />
         <span className="min-w-0 flex-1">
+          <span className="sr-only">Account: </span>
           <span className="block truncate text-[13px] font-medium">{me.username}</span>
           <span className="block truncate text-2xs text-fg-muted">{me.effectiveRole}</span>
         </span>

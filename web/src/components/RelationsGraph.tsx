@@ -144,8 +144,8 @@ export function RelationsGraph({
   return (
     <div className="overflow-hidden rounded-lg border border-line">
       <div className="flex flex-wrap items-center gap-3 border-b border-line bg-bg-2 px-3 py-2">
-        <label className="flex items-center gap-2 text-xs text-fg-muted">
-          Depth
+        <div className="flex items-center gap-2 text-xs text-fg-muted">
+          <span aria-hidden>Depth</span>
           <div role="radiogroup" aria-label="Graph depth" className="flex rounded-md border border-line bg-bg p-0.5">
             {[1, 2, 3, 4, 5].map((d) => (
               <button
@@ -160,7 +160,7 @@ export function RelationsGraph({
               </button>
             ))}
           </div>
-        </label>
+        </div>
         <label className="flex items-center gap-2 text-xs text-fg-muted">
           Direction
           <Select aria-label="Graph direction" value={direction} onChange={(e) => onDirection(e.target.value as GraphDirection)} className="w-40">
@@ -196,7 +196,7 @@ export function RelationsGraph({
               edges={flow.edges}
               nodeTypes={nodeTypes}
               fitView
-              fitViewOptions={{ padding: 0.15, maxZoom: 1.1, minZoom: 0.45 }}
+              fitViewOptions={{ padding: 0.1, maxZoom: 1.1, minZoom: 0.3 }}
               minZoom={0.15}
               proOptions={{ hideAttribution: true }}
               nodesConnectable={false}

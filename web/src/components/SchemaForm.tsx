@@ -111,7 +111,7 @@ function ObjectFields({
           <fieldset key={key} className="rounded-lg border border-line bg-bg" data-field-path={`${path}/${key}`}>
             <legend className="sr-only">{labelFor(key, s)}</legend>
             <div className="border-b border-line bg-bg-2 px-4 py-2.5 rounded-t-lg">
-              <h3 className="text-[13px] font-semibold">{labelFor(key, s)}</h3>
+              <h2 className="text-[13px] font-semibold">{labelFor(key, s)}</h2>
               {s.description && <p className="mt-0.5 text-xs text-fg-muted">{s.description}</p>}
             </div>
             <div className="p-4">

@@ -8,7 +8,7 @@ import { useCan, useMe } from "@/lib/auth";
 import { absoluteTime, duration, entityHref, relativeTime } from "@/lib/format";
 import { useCursorPager, useDocumentTitle } from "@/lib/hooks";
 import { useHighlight } from "@/lib/live";
-import type { ActionInput, ActionRun, ActionSpec, ActionSummary, Entity, JsonSchema } from "@/lib/types";
+import type { ActionInput, ActionRun, ActionSummary, JsonSchema } from "@/lib/types";
 import { RunStatusBadge, isActive } from "@/components/RunStatus";
 import {
   Badge,
@@ -74,33 +74,9 @@ export default function ActionsPage() {
   );
 }
 
-/** An Action entity (older servers without GET /actions) as the Actions page's summary. */
-export function summarize(e: Entity): ActionSummary {
-  const spec = e.spec as unknown as ActionSpec;
-  return {
-    name: e.metadata.name,
-    namespace: e.metadata.namespace ?? "default",
-    title: e.metadata.title ?? null,
-    description: e.metadata.description ?? null,
-    owner: e.metadata.owner ?? null,
-    tags: e.metadata.tags ?? [],
-    type: spec.type ?? null,
-    category: spec.category ?? null,
-    inputCount: spec.inputs?.length ?? 0,
-    inputs: spec.inputs ?? [],
-    permissions: spec.permissions ?? {},
-    updatedAt: e.metadata.updatedAt,
-  };
-}
-
+/** Every action (500 is the page maximum; more than that many actions is not a catalog people browse). */
 async function listActions(): Promise<{ items: ActionSummary[]; total: number }> {
-  try {
-    return await api.actions.list({ limit: 500 });
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
-    const page = await api.entities.list({ kind: "action", limit: 500 });
-    return { items: page.items.map(summarize), total: page.total };
-  }
+  return api.actions.list({ limit: 500 });
 }
 
 function ActionCatalog() {
@@ -445,48 +421,52 @@ function Approvals() {
       </Card>
     );
   return (
-    <div className="space-y-3">
-      {q.data.items.map((run) => (
-        <Card key={run.id} className="p-4">
-          <div className="flex flex-wrap items-start justify-between gap-3">
-            <div>
-              <p className="text-[13px]">
-                <span className="font-medium">{run.triggeredBy}</span> <span className="text-fg-muted">wants to run</span>{" "}
-                <Link to={`/actions/${encodeURIComponent(run.actionName)}/runs/${encodeURIComponent(String(run.id))}`} className="font-medium hover:underline">
-                  {run.actionName}
-                </Link>
-              </p>
-              <p className="mt-0.5 text-xs text-fg-muted">requested {relativeTime(run.createdAt ?? run.startedAt)}</p>
-            </div>
-            <div className="flex gap-2">
-              <Button size="sm" variant="danger-ghost" icon={<X className="size-3.5" />} onClick={() => setRejecting(run)} disabled={run.triggeredBy === me?.username}>
-                Reject
-              </Button>
-              <Button
-                size="sm"
-                variant="primary"
-                icon={<Check className="size-3.5" />}
-                loading={decide.isPending && decide.variables?.run.id === run.id}
-                onClick={() => decide.mutate({ run, approve: true })}
-                disabled={run.triggeredBy === me?.username}
-                title={run.triggeredBy === me?.username ? "You cannot approve your own run" : undefined}
-              >
-                Approve
-              </Button>
-            </div>
-          </div>
-          {Object.keys(run.inputs ?? {}).length > 0 && (
-            <dl className="mt-3 grid grid-cols-[10rem_1fr] gap-x-3 gap-y-1 rounded-md bg-bg-2 px-3 py-2 text-xs">
-              {Object.entries(run.inputs).map(([k, v]) => (
-                <div key={k} className="contents">
-                  <dt className="font-mono text-fg-muted">{k}</dt>
-                  <dd className="break-words">{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+    <>
+      <ul className="space-y-3" aria-label="Runs waiting for your approval">
+        {q.data.items.map((run) => (
+          <li key={run.id} aria-label={`${run.actionName} requested by ${run.triggeredBy}`}>
+            <Card className="p-4">
+              <div className="flex flex-wrap items-start justify-between gap-3">
+                <div>
+                  <p className="text-[13px]">
+                    <span className="font-medium">{run.triggeredBy}</span> <span className="text-fg-muted">wants to run</span>{" "}
+                    <Link to={`/actions/${encodeURIComponent(run.actionName)}/runs/${encodeURIComponent(String(run.id))}`} className="font-medium hover:underline">
+                      {run.actionName}
+                    </Link>
+                  </p>
+                  <p className="mt-0.5 text-xs text-fg-muted">requested {relativeTime(run.createdAt ?? run.startedAt)}</p>
                 </div>
-              ))}
-            </dl>
-          )}
-        </Card>
-      ))}
+                <div className="flex gap-2">
+                  <Button size="sm" variant="danger-ghost" icon={<X className="size-3.5" />} onClick={() => setRejecting(run)} disabled={run.triggeredBy === me?.username}>
+                    Reject
+                  </Button>
+                  <Button
+                    size="sm"
+                    variant="primary"
+                    icon={<Check className="size-3.5" />}
+                    loading={decide.isPending && decide.variables?.run.id === run.id}
+                    onClick={() => decide.mutate({ run, approve: true })}
+                    disabled={run.triggeredBy === me?.username}
+                    title={run.triggeredBy === me?.username ? "You cannot approve your own run" : undefined}
+                  >
+                    Approve
+                  </Button>
+                </div>
+              </div>
+              {Object.keys(run.inputs ?? {}).length > 0 && (
+                <dl className="mt-3 grid grid-cols-[10rem_1fr] gap-x-3 gap-y-1 rounded-md bg-bg-2 px-3 py-2 text-xs">
+                  {Object.entries(run.inputs).map(([k, v]) => (
+                    <div key={k} className="contents">
+                      <dt className="font-mono text-fg-muted">{k}</dt>
+                      <dd className="break-words">{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              )}
+            </Card>
+          </li>
+        ))}
+      </ul>
       <Dialog
         open={!!rejecting}
         onClose={() => setRejecting(null)}
@@ -504,6 +484,6 @@ function Approvals() {
       >
         <Field label="Reason">{({ id }) => <Textarea id={id} value={reason} onChange={(e) => setReason(e.target.value)} rows={3} data-autofocus />}</Field>
       </Dialog>
-    </div>
+    </>
   );
 }

@@ -115,6 +115,7 @@ export function CatalogPage() {
       />
 
       <Tabs
+        panels={false}
         label="Kinds"
         className="mb-4"
         value={kindInfo?.kind.toLowerCase() ?? "all"}
@@ -170,6 +171,7 @@ export function CatalogPage() {
             {list.data ? `${total.toLocaleString()} ${total === 1 ? "entity" : "entities"}` : ""}
           </span>
           <Tabs
+            panels={false}
             label="View"
             variant="pill"
             value={view}

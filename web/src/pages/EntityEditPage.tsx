@@ -212,6 +212,7 @@ function Editor({ kind, kinds, existing, initialName, initialNamespace }: { kind
         description={kind.description}
         actions={
           <Tabs
+            panels={false}
             label="Editor mode"
             variant="pill"
             value={mode}

@@ -542,7 +542,7 @@ function MetadataCard({ entity }: { entity: Entity }) {
       </dl>
       {labels.length > 0 && (
         <div className="border-t border-line px-4 py-3">
-          <h4 className="mb-2 text-xs font-medium text-fg-muted">Labels</h4>
+          <h3 className="mb-2 text-xs font-medium text-fg-muted">Labels</h3>
           <div className="flex flex-wrap gap-1">
             {labels.map(([k, v]) => (
               <Badge key={k} tone="muted" className="font-mono">
@@ -554,7 +554,7 @@ function MetadataCard({ entity }: { entity: Entity }) {
       )}
       {annotations.length > 0 && (
         <div className="border-t border-line px-4 py-3">
-          <h4 className="mb-2 text-xs font-medium text-fg-muted">Annotations</h4>
+          <h3 className="mb-2 text-xs font-medium text-fg-muted">Annotations</h3>
           <dl className="space-y-1.5 text-xs">
             {annotations.map(([k, v]) => (
               <div key={k} className="min-w-0">

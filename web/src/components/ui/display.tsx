@@ -66,7 +66,7 @@ export function CardHeader({
       <div className="flex min-w-0 items-center gap-2">
         {icon && <span className="text-fg-muted">{icon}</span>}
         <div className="min-w-0">
-          <h3 className="truncate text-[13px] font-semibold">{title}</h3>
+          <h2 className="truncate text-[13px] font-semibold">{title}</h2>
           {description && <p className="mt-0.5 text-xs text-fg-muted">{description}</p>}
         </div>
       </div>
@@ -124,7 +124,7 @@ export function Avatar({ name, className }: { name: string; className?: string }
     <span
       aria-hidden
       className={cn(
-        "inline-flex size-6 shrink-0 items-center justify-center rounded-full bg-accent/15 text-2xs font-semibold text-accent",
+        "inline-flex size-6 shrink-0 items-center justify-center rounded-full bg-accent/12 text-2xs font-semibold text-accent-hover",
         className,
       )}
     >

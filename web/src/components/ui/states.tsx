@@ -22,7 +22,7 @@ export function EmptyState({
       <div className="mb-3 flex size-10 items-center justify-center rounded-lg border border-line bg-bg-2 text-fg-muted">
         {icon ?? <Inbox className="size-5" aria-hidden />}
       </div>
-      <h3 className="text-sm font-semibold">{title}</h3>
+      <h2 className="text-sm font-semibold">{title}</h2>
       {description && <p className="mt-1 max-w-sm text-[13px] text-fg-muted">{description}</p>}
       {action && <div className="mt-4 flex gap-2">{action}</div>}
     </div>
@@ -63,7 +63,7 @@ export function ErrorState({
       <div className="mb-3 flex size-10 items-center justify-center rounded-lg bg-danger/10 text-danger">
         <AlertTriangle className="size-5" aria-hidden />
       </div>
-      <h3 className="text-sm font-semibold">Something went wrong</h3>
+      <h2 className="text-sm font-semibold">Something went wrong</h2>
       <p className="mt-1 max-w-md text-[13px] text-fg-muted">{message}</p>
       {error instanceof ApiError && error.details.length > 0 && (
         <ul className="mt-2 space-y-0.5 text-xs text-fg-muted">

@@ -8,7 +8,10 @@ export interface TabItem {
   count?: number | null;
 }
 
-/** An ARIA tablist with roving focus (arrow keys, Home, End). Panels use `tabPanelProps`. */
+/**
+ * An ARIA tablist with roving focus (arrow keys, Home, End). Panels use `tabPanelProps`; a tablist that only
+ * filters or switches a view in place (no `tabPanelProps` panel) passes `panels={false}`.
+ */
 export function Tabs({
   items,
   value,
@@ -16,6 +19,7 @@ export function Tabs({
   label,
   className,
   variant = "underline",
+  panels = true,
 }: {
   items: TabItem[];
   value: string;
@@ -23,6 +27,7 @@ export function Tabs({
   label: string;
   className?: string;
   variant?: "underline" | "pill";
+  panels?: boolean;
 }) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const onKey = (e: KeyboardEvent, index: number) => {
@@ -59,7 +64,7 @@ export function Tabs({
             type="button"
             id={`tab-${item.id}`}
             aria-selected={selected}
-            aria-controls={`panel-${item.id}`}
+            aria-controls={panels ? `panel-${item.id}` : undefined}
             tabIndex={selected ? 0 : -1}
             onClick={() => onChange(item.id)}
             onKeyDown={(e) => onKey(e, i)}
