@@ -8,7 +8,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["tests", "integration"]
+nox.options.sessions = ["tests", "integration", "web", "e2e"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
@@ -98,6 +98,16 @@ def _build_web(session: nox.Session, *, checks: bool) -> None:
 def web(session: nox.Session) -> None:
     """Type-check, unit-test (Vitest) and build the web UI into gantry_core/web/static (needs Node.js 20.19+)."""
     _build_web(session, checks=True)
+
+
+@nox.session(python=False)
+def e2e(session: nox.Session) -> None:
+    """End-to-end tests of the web UI: Playwright on /usr/bin/chromium against a real `gantry serve` (builds the UI
+    if it is missing; screenshots in test-artifacts/screenshots/). Needs the workspace .venv (`uv sync`)."""
+    if not (WEB / "node_modules").exists() or not WEB_INDEX.exists():
+        _build_web(session, checks=False)
+    with session.chdir(WEB):
+        session.run("npx", "playwright", "test", "-c", "e2e", *session.posargs, external=True)
 
 
 @nox.session
