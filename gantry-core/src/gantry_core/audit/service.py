@@ -9,6 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gantry_core.db.bulk import insert_rows
 from gantry_core.db.tables import audit_log
 
 Source = Literal["api", "cli", "plugin", "system", "mcp"]
@@ -57,8 +58,9 @@ async def record_many(
     if not entries:
         return
     now = datetime.now(UTC)
-    await conn.execute(
-        insert(audit_log),
+    await insert_rows(
+        conn,
+        audit_log,
         [
             {
                 "timestamp": now,

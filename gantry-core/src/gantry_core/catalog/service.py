@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,6 +24,7 @@ from gantry_core.catalog import relations as relmod
 from gantry_core.catalog import search
 from gantry_core.catalog.documents import Document
 from gantry_core.catalog.queries import keys_in
+from gantry_core.db.bulk import insert_rows
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
 from gantry_core.plugins.kinds import API_VERSION
 from gantry_core.plugins.types import EntityEvent
@@ -222,7 +223,7 @@ async def write_many(
     if inserts:
         # A plain executemany, then the new ids by key: RETURNING with guaranteed order would make SQLite
         # insert one row per statement.
-        await conn.execute(insert(entities), [p.values for p in inserts])
+        await insert_rows(conn, entities, [p.values for p in inserts])
         new = await load_existing(conn, [p.doc.key for p in inserts], full=False)
         for pending in inserts:
             pending.entity_id = new[pending.doc.key]["id"]
@@ -291,12 +292,9 @@ async def _write_derived(
             }
             for r in relmod.derive(p.doc, canonical_kind)
         )
-    if tags:
-        await conn.execute(insert(entity_tags), tags)
-    if labels:
-        await conn.execute(insert(entity_labels), labels)
-    if rels:
-        await conn.execute(insert(entity_relations), rels)
+    await insert_rows(conn, entity_tags, tags)
+    await insert_rows(conn, entity_labels, labels)
+    await insert_rows(conn, entity_relations, rels)
     await search.index_many(
         conn,
         [(p.entity_id, p.doc.name, p.doc.metadata, p.existing is None) for p in written],  # type: ignore[misc]
