@@ -41,7 +41,7 @@ export function makeQueryClient(): QueryClient {
   });
 }
 
-const defaultClient = makeQueryClient();
+export const defaultClient = makeQueryClient();
 
 export function App({ client = defaultClient }: { client?: QueryClient }) {
   return (

@@ -26,8 +26,11 @@ async function fetchMe(): Promise<Me | null> {
   }
 }
 
+/** Who is signed in; main.tsx starts this request before the first render so pages do not wait for it. */
+export const meQuery = { queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: 1 } as const;
+
 export function useMe() {
-  return useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: 60_000, retry: 1 });
+  return useQuery(meQuery);
 }
 
 /** The signed-in user; only call below <RequireAuth>, where it is known to be present. */

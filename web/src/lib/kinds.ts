@@ -1,6 +1,6 @@
 /** The entity kinds the server knows (F41), loaded once from /api/v1/schemas. */
 import { useQuery } from "@tanstack/react-query";
-import { ApiError, api } from "./api";
+import { api } from "./api";
 import type { KindSchema } from "./types";
 
 export function useKinds() {
@@ -26,21 +26,11 @@ export function kindPlural(kinds: KindSchema[] | undefined, kind: string): strin
   return info.plural.charAt(0).toUpperCase() + info.plural.slice(1);
 }
 
-/** Entities per kind (GET /stats, F86); falls back to one `limit=1` list per kind on an older server. */
+/** Entities per kind (GET /stats, F86: every registered kind is present). */
 export function useKindCounts() {
-  const { data: kinds } = useKinds();
   return useQuery({
-    queryKey: ["dashboard-counts", (kinds ?? []).map((k) => k.kind).join(",")],
-    enabled: !!kinds,
+    queryKey: ["dashboard-counts"],
     staleTime: 30_000,
-    queryFn: async (): Promise<Record<string, number>> => {
-      try {
-        return (await api.stats()).byKind;
-      } catch (err) {
-        if (!(err instanceof ApiError && err.status === 404)) throw err;
-      }
-      const totals = await Promise.all((kinds ?? []).map(async (k) => [k.kind, (await api.entities.list({ kind: k.kind, limit: 1 })).total] as const));
-      return Object.fromEntries(totals);
-    },
+    queryFn: async (): Promise<Record<string, number>> => (await api.stats()).byKind,
   });
 }

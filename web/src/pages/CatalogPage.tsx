@@ -65,7 +65,8 @@ export function CatalogPage() {
   }, [urlQ]); // the URL changed from outside (back button, Clear)
 
   const filters: EntityListParams = {
-    kind: kindInfo?.kind ?? (kindParam || undefined),
+    // Lower case whether or not the kinds have loaded (the API takes any case): one query key, one request.
+    kind: (kindInfo?.kind ?? kindParam).toLowerCase() || undefined,
     owner: params.get("owner") ?? undefined,
     tag: params.get("tag") ?? undefined,
     lifecycle: params.get("lifecycle") ?? undefined,
