@@ -1,39 +1,14 @@
 import { expect, screenshots, test } from "./fixtures";
 
-/** An `internal` catalog.apply action (the demo's create-service is not used: its config predates the executor's). */
-const REGISTER = {
-  apiVersion: "gantry.io/v1",
-  kind: "Action",
-  metadata: { name: "e2e-register-service", title: "Register a service", description: "Adds a Service to the catalog", owner: "platform" },
-  spec: {
-    type: "internal",
-    category: "Scaffolding",
-    inputs: [
-      { name: "name", title: "Service name", type: "string", required: true },
-      { name: "owner", title: "Owning team", type: "select", required: true, options: ["platform", "payments", "checkout"] },
-      { name: "description", title: "Description", type: "textarea" },
-    ],
-    config: {
-      operation: "catalog.apply",
-      template: {
-        apiVersion: "gantry.io/v1",
-        kind: "Service",
-        metadata: { name: "${inputs.name}", owner: "${inputs.owner}", description: "${inputs.description}" },
-        spec: { type: "backend", lifecycle: "experimental" },
-      },
-    },
-  },
-};
-
 test("run an action and watch it finish; its result is in the catalog", async ({ page, api }) => {
-  await api.call("PUT", "/entities/action/e2e-register-service", REGISTER);
   await page.goto("/actions");
   await expect(page.getByRole("heading", { name: "Actions", level: 1 })).toBeVisible();
   await screenshots(page, "actions");
-  await page.getByRole("searchbox", { name: "Search actions" }).fill("register");
-  await page.getByRole("button", { name: "Execute Register a service" }).click();
+  // The demo's create-service: an `internal` action that applies a Service built from its inputs.
+  await page.getByRole("searchbox", { name: "Search actions" }).fill("create");
+  await page.getByRole("button", { name: "Execute Create a new service" }).click();
 
-  const dialog = page.getByRole("dialog", { name: "Run Register a service" });
+  const dialog = page.getByRole("dialog", { name: "Run Create a new service" });
   await expect(dialog).toBeVisible();
   // Required inputs are checked before anything is sent.
   await dialog.getByRole("button", { name: "Run action" }).click();
@@ -41,21 +16,23 @@ test("run an action and watch it finish; its result is in the catalog", async ({
 
   await dialog.getByLabel("Service name").fill("e2e-invoicing");
   await dialog.getByLabel("Owning team").selectOption("payments");
+  await dialog.getByLabel("Lifecycle").selectOption("development");
   await dialog.getByLabel("Description").fill("Created by the e2e suite through an action");
   await screenshots(page, "action-execute");
   await dialog.getByRole("button", { name: "Run action" }).click();
 
-  await expect(page).toHaveURL(/\/actions\/e2e-register-service\/runs\/[^/]+$/);
+  await expect(page).toHaveURL(/\/actions\/create-service\/runs\/[^/]+$/);
   await expect(page.getByText("Succeeded", { exact: true })).toBeVisible();
   await expect(page.getByRole("log", { name: "Run log" }).or(page.getByLabel("Run log"))).toContainText("created Service/e2e-invoicing");
   await screenshots(page, "action-run");
 
-  const created = await api.call<{ metadata: { owner: string; description: string } }>("GET", "/entities/service/e2e-invoicing");
+  const created = await api.call<{ metadata: { owner: string; description: string }; spec: unknown }>("GET", "/entities/service/e2e-invoicing");
   expect(created.metadata).toMatchObject({ owner: "payments", description: "Created by the e2e suite through an action" });
+  expect(created.spec).toEqual({ type: "backend", lifecycle: "development" });
 
   // The run is listed with its status.
   await page.goto("/actions/runs");
-  const row = page.getByRole("row").filter({ hasText: "e2e-register-service" }).first();
+  const row = page.getByRole("row").filter({ hasText: "create-service" }).first();
   await expect(row).toContainText("Succeeded");
   await expect(row).toContainText("admin");
   await screenshots(page, "action-runs");
