@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import stat
@@ -11,10 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from gantry_core.testing.certs import self_signed
 from gantry_core.testing.server import gantry_server
 
 SERVER_MODULES = ("fastapi", "sqlalchemy", "uvicorn", "alembic", "pluggy", "gantry_core.app", "gantry_core.db")
@@ -44,29 +40,6 @@ def test_serve_prints_its_url_creates_the_data_dir_and_stops_cleanly(tmp_path: P
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal so supervisors see it.
     assert server.process.returncode in (0, -signal.SIGTERM)
     assert "Traceback" not in server.log()
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return cert_path, key_path
 
 
 def test_serve_speaks_https_with_tls_cert_and_key(tmp_path: Path) -> None:

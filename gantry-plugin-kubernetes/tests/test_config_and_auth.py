@@ -4,46 +4,16 @@ over TLS verified with caData, and in-cluster service-account auth when the URL 
 from __future__ import annotations
 
 import base64
-import datetime
-import ipaddress
 from pathlib import Path
 
 import pytest
 from conftest import PLUGIN, cluster_config, configure
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from gantry_core.testing import Gantry
+from gantry_core.testing.certs import self_signed
 from k8s_data import app_cluster
 from k8s_replay import replay_server
 
 REDACTED = "__GANTRY_SECRET_REDACTED__"
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A CA-free, self-signed certificate for 127.0.0.1 and its key, as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "tls.crt", folder / "tls.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return cert_path, key_path
 
 
 async def test_the_config_schema_describes_every_field(k8s: Gantry) -> None:
