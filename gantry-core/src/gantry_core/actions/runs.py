@@ -196,8 +196,7 @@ class RunJob:
 
 
 def _plugin_context(state: AppState, plugin_id: str) -> dict[str, Any]:
-    make = getattr(state.plugin_states, "context", state.host.context)
-    base = make(plugin_id)
+    base = state.plugin_states.context(plugin_id)
     return {f.name: getattr(base, f.name) for f in dataclasses.fields(PluginContext)}
 
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.db.bulk import insert_rows
@@ -29,20 +28,22 @@ async def record(
     after: Mapping[str, Any] | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    await conn.execute(
-        insert(audit_log).values(
-            timestamp=datetime.now(UTC),
-            user_name=actor,
-            action=action,
-            resource_type=resource_type,
-            resource_namespace=resource_namespace,
-            resource_name=resource_name,
-            source=source,
-            ip_address=ip,
-            before=dict(before) if before is not None else None,
-            after=dict(after) if after is not None else None,
-            details=dict(details) if details is not None else None,
-        )
+    await record_many(
+        conn,
+        [
+            {
+                "action": action,
+                "resource_type": resource_type,
+                "resource_namespace": resource_namespace,
+                "resource_name": resource_name,
+                "before": dict(before) if before is not None else None,
+                "after": dict(after) if after is not None else None,
+                "details": dict(details) if details is not None else None,
+            }
+        ],
+        actor=actor,
+        source=source,
+        ip=ip,
     )
 
 

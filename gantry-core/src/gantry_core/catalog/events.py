@@ -20,28 +20,23 @@ def _payload(event: EntityEvent) -> dict[str, object]:
 
 async def publish(state: AppState, events: Iterable[EntityEvent | None]) -> None:
     """Call only after the transaction that made the changes committed."""
-    hooks = state.host.manager.impls("gantry_on_entity_event")
-    for event in events:
-        if event is None:
-            continue
-        cache = state.extras.get("facet_cache")
-        if cache is not None:
-            cache.clear()
+    manager = state.host.manager
+    hooks = manager.impls("gantry_on_entity_event")
+    pending = [event for event in events if event is not None]
+    cache = state.extras.get("facet_cache")
+    if pending and cache is not None:
+        cache.clear()
+    for event in pending:
         try:
             await state.bus.publish("entities", event.type, _payload(event))
         except Exception:
             log.exception("could not publish %s for %s/%s", event.type, event.kind, event.name)
-        for plugin_id, impl in hooks.items():
+        for plugin_id in hooks:
             if not state.plugin_states.is_enabled(plugin_id):
                 continue
             try:
-                result = impl.function(
-                    **{
-                        k: v
-                        for k, v in {"event": event, "ctx": state.host.context(plugin_id)}.items()
-                        if k in impl.argnames
-                    }
-                )
+                ctx = state.plugin_states.context(plugin_id)
+                result = manager.call("gantry_on_entity_event", plugin_id, event=event, ctx=ctx)
                 if inspect.isawaitable(result):
                     await result
             except Exception:

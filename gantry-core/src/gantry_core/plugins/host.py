@@ -16,7 +16,6 @@ from gantry_core.plugins.types import (
     DECLARATION_NAME,
     ActionType,
     EntityKind,
-    PluginContext,
     PluginManifest,
     SyncJob,
     UIExtension,
@@ -101,9 +100,6 @@ class PluginHost:
         """A kind by canonical name, plural or short name, in any case."""
         key = self._kind_aliases.get(name.lower())
         return self.kinds[key] if key else None
-
-    def context(self, plugin_id: str) -> PluginContext:
-        return PluginContext(plugin_id=plugin_id, log=logging.getLogger(f"gantry.plugin.{plugin_id}"))
 
     # -- collection ----------------------------------------------------------------------------------
 

@@ -159,9 +159,10 @@ async def run_job(state: AppState, plugin_id: str, job: SyncJob, run_id: str, ct
 
 async def _finish(state: AppState, run_id: str, status: str, counts: _Counts, ctx: SyncContext) -> dict[str, Any]:
     errors = (ctx.errors + counts.errors)[:MAX_ERRORS]
+    finished = datetime.now(UTC)
     values = {
         "status": status,
-        "finished_at": datetime.now(UTC),
+        "finished_at": finished,
         "created": counts.created,
         "updated": counts.updated,
         "unchanged": counts.unchanged,
@@ -171,11 +172,7 @@ async def _finish(state: AppState, run_id: str, status: str, counts: _Counts, ct
     async with state.db.write() as conn:
         await conn.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(**values))
     summary = {"id": run_id, "plugin": ctx.plugin_id, "job": ctx.job, **values}
-    summary["finished_at"] = (
-        datetime.now(UTC).isoformat()
-        if not isinstance(values["finished_at"], datetime)
-        else values["finished_at"].isoformat()
-    )
+    summary["finished_at"] = finished.isoformat()
     try:
         await state.bus.publish("plugins", "plugin.synced", summary)
     except Exception:
