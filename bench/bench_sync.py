@@ -17,11 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import catalog  # noqa: E402
-
-from gantry_core.db.tables import audit_log  # noqa: E402
-from gantry_core.plugins import PluginManifest, SyncJob, hookimpl  # noqa: E402
-from gantry_core.testing import Harness  # noqa: E402
+from gantry_core.db.tables import audit_log
+from gantry_core.plugins import PluginManifest, SyncJob, hookimpl
+from gantry_core.testing import Harness
+from generate import catalog
 
 
 def bench_plugin(n: int) -> Any:

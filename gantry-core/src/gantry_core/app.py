@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from gantry_core import __version__
 from gantry_core.api.deps import plugin_enabled
 from gantry_core.api.errors import install_error_handlers
+from gantry_core.api.fastlane import FastLane
 from gantry_core.observability.metrics import Metrics
 from gantry_core.observability.middleware import RequestPipeline
 from gantry_core.plugins.host import PluginHost
@@ -70,6 +71,7 @@ def create_app(
     app.state.gantry = state
     install_error_handlers(app)
     _include_routes(app, host)
+    app.add_middleware(FastLane)
     if settings.dev:
         app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
     app.add_middleware(RequestPipeline, metrics=metrics)

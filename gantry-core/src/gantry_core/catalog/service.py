@@ -25,6 +25,7 @@ from gantry_core.catalog import search
 from gantry_core.catalog.documents import Document
 from gantry_core.catalog.queries import keys_in
 from gantry_core.db.bulk import insert_rows
+from gantry_core.db.engine import Database
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
 from gantry_core.plugins.kinds import API_VERSION
 from gantry_core.plugins.types import EntityEvent
@@ -311,6 +312,14 @@ _GET_ENTITY = select(entities).where(
 async def get_entity(conn: AsyncConnection, kind: str, namespace: str, name: str) -> RowMapping | None:
     params = {"kind": kind, "namespace": namespace, "name": name}
     return (await conn.execute(_GET_ENTITY, params)).mappings().first()
+
+
+async def read_entity(db: Database, kind: str, namespace: str, name: str) -> dict[str, Any]:
+    """The API document of one entity (a single-statement read), or 404 `not_found`."""
+    row = await db.read_one(_GET_ENTITY, {"kind": kind, "namespace": namespace, "name": name})
+    if row is None:
+        raise GantryError(404, "not_found", f"{kind} {name!r} not found in namespace {namespace!r}")
+    return to_document(row)
 
 
 async def delete_entity(

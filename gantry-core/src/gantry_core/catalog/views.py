@@ -27,6 +27,7 @@ from gantry_core.catalog.service import (
     WriteResult,
     delete_entity,
     get_entity,
+    read_entity,
     to_document,
     write_many,
 )
@@ -189,12 +190,12 @@ def facet_cache(state: AppState) -> queries.FacetCache:
 async def get_one(
     kind: str, name: str, state: State, user: Viewer, namespace: NamespaceQ = DEFAULT_NAMESPACE
 ) -> Response:
-    registered = kind_of(state, kind)
-    async with state.db.read() as conn:
-        row = await get_entity(conn, registered.name, namespace, name)
-    if row is None:
-        raise GantryError(404, "not_found", f"{registered.name} {name!r} not found in namespace {namespace!r}")
-    document = to_document(row)
+    return await entity_response(state, kind, namespace, name)
+
+
+async def entity_response(state: AppState, kind: str, namespace: str, name: str) -> Response:
+    """GET of one entity; the route above and the fast lane (`api/fastlane.py`) both answer with it."""
+    document = await read_entity(state.db, kind_of(state, kind).name, namespace, name)
     return json_response(document, headers=_etag(document))
 
 

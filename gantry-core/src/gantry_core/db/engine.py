@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -15,6 +15,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql import Select
 
 _WRITE = "gantry_write"
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -143,6 +144,12 @@ class Database:
         async with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    async def read_one(self, statement: Select[Any], params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The first row of one SELECT (a single statement needs no transaction), or None."""
+        async with self.engine.connect() as conn:
+            row: Mapping[str, Any] | None = (await conn.execute(statement, params)).mappings().first()
+            return row
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction that commits when the block ends cleanly and rolls back otherwise."""
@@ -206,6 +213,8 @@ class SqliteDatabase(Database):
         )
         _configure_sqlite(self.sync_engine)
         self._write_lock = asyncio.Lock()
+        self._reader: Any = None  # a raw sqlite3 connection in autocommit mode, for read_one
+        self._compiled: dict[int, _RawSelect] = {}
 
     @property
     def dialect(self) -> str:
@@ -215,6 +224,21 @@ class SqliteDatabase(Database):
     async def read(self) -> AsyncIterator[AsyncConnection]:
         with self.sync_engine.connect() as conn, conn.begin():
             yield cast(AsyncConnection, InlineConnection(conn))
+
+    async def read_one(self, statement: Select[Any], params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """One SELECT straight through `sqlite3`, skipping SQLAlchemy's per-statement machinery.
+
+        The statement is compiled once; its columns are decoded by SQLAlchemy's own result processors,
+        so rows look exactly like those of :meth:`read`. A single statement in autocommit mode reads one
+        consistent snapshot, and running it inline (no await) means nothing else uses the connection
+        meanwhile."""
+        raw = self._compiled.get(id(statement))
+        if raw is None or raw.statement is not statement:
+            raw = self._compiled[id(statement)] = _RawSelect(statement, self.sync_engine.dialect)
+        if self._reader is None:
+            self._reader = self.sync_engine.raw_connection()
+        row = self._reader.dbapi_connection.execute(raw.sql, [params[name] for name in raw.params]).fetchone()
+        return None if row is None else raw.decode(row)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -238,4 +262,28 @@ class SqliteDatabase(Database):
             conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         self.sync_engine.dispose()
+
+
+class _RawSelect:
+    """A SELECT compiled once for the `sqlite3` driver: SQL, parameter order, per-column decoders."""
+
+    def __init__(self, statement: Select[Any], dialect: Any) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.statement = statement
+        self.sql = str(compiled)
+        self.params: list[str] = list(compiled.positiontup or ())
+        columns = compiled._result_columns  # SQLAlchemy's own (key, name, objects, type) per column
+        self.keys = [column[0] for column in columns]
+        self.processors: list[Callable[[Any], Any] | None] = [
+            column[3]._cached_result_processor(dialect, None) for column in columns
+        ]
+
+    def decode(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        return {
+            key: (value if process is None or value is None else process(value))
+            for key, process, value in zip(self.keys, self.processors, row, strict=True)
+        }

@@ -3,6 +3,7 @@ metrics. Pure ASGI (not BaseHTTPMiddleware) keeps the per-request cost small."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import re
@@ -18,6 +19,7 @@ access_log = logging.getLogger("gantry.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_proxy(host: str | None) -> bool:
     if not host:
         return False

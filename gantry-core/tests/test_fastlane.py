@@ -1,0 +1,132 @@
+"""The fast lane for `GET /api/v1/entities/{kind}/{name}` answers exactly as the declared route does,
+and hands every request it does not fully understand on to FastAPI (api/fastlane.py)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from gantry_core.api.fastlane import FastLane
+from gantry_core.catalog.service import _GET_ENTITY, get_entity
+from gantry_core.testing import Gantry
+from starlette.types import Receive, Scope, Send
+
+
+def without_lane(app: FastAPI) -> FastAPI:
+    """The same app (state, routes, database) with the lane taken out of the middleware stack."""
+    clone = copy.copy(app)
+    clone.user_middleware = [m for m in app.user_middleware if m.cls is not FastLane]
+    clone.middleware_stack = None
+    return clone
+
+
+def service(name: str, namespace: str = "default") -> dict[str, Any]:
+    return {
+        "apiVersion": "gantry.io/v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": namespace, "owner": "payments", "tags": ["go"], "labels": {"a": "b"}},
+        "spec": {"type": "backend", "lifecycle": "production"},
+    }
+
+
+LONG = "n" * 64
+PATHS = [
+    "/api/v1/entities/service/payments",
+    "/api/v1/entities/Service/payments",
+    "/api/v1/entities/services/payments",
+    "/api/v1/entities/svc/payments",
+    "/api/v1/entities/service/payments?namespace=default",
+    "/api/v1/entities/service/payments?namespace=team-a",
+    "/api/v1/entities/service/payments?namespace=",
+    "/api/v1/entities/service/missing",
+    "/api/v1/entities/nokind/payments",
+    "/api/v1/entities/service/pay%2Fments",
+    "/api/v1/entities/service/payments/",
+    f"/api/v1/entities/service/payments?namespace={LONG}",
+    "/api/v1/entities/service/payments?namespace=a&namespace=team-a",
+    "/api/v1/entities/service/payments?other=1",
+]
+
+
+def same(lane: httpx.Response, route: httpx.Response) -> None:
+    assert lane.status_code == route.status_code, (lane.text, route.text)
+    assert lane.json() == route.json()
+    for header in ("content-type", "etag", "www-authenticate", "retry-after"):
+        assert lane.headers.get(header) == route.headers.get(header), header
+    assert "x-request-id" in lane.headers
+
+
+@pytest.mark.parametrize("role", ["viewer", "admin", None, "bad-token"])
+async def test_lane_answers_as_the_route_does(gantry: Gantry, role: str | None) -> None:
+    writer = await gantry.client("developer")
+    for doc in (service("payments"), service("payments", "team-a")):
+        assert (
+            await writer.put(f"/api/v1/entities/service/payments?namespace={doc['metadata']['namespace']}", json=doc)
+        ).status_code == 201
+    headers = {}
+    if role == "bad-token":
+        headers = {"Authorization": "Bearer not-a-token"}
+    elif role is not None:
+        headers = {"Authorization": f"Bearer {await gantry.token(role)}"}
+    plain = without_lane(gantry.app)
+    async with (
+        httpx.AsyncClient(transport=gantry.transport, base_url="http://testserver", headers=headers) as lane,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=plain), base_url="http://testserver", headers=headers
+        ) as route,
+    ):
+        for path in PATHS:
+            same(await lane.get(path), await route.get(path))
+        if role in ("viewer", "admin"):
+            got = await lane.get("/api/v1/entities/svc/payments?namespace=team-a")
+            assert got.status_code == 200
+            assert got.json()["metadata"]["namespace"] == "team-a"
+            assert got.headers["etag"] == '"1"'
+
+
+async def test_lane_takes_only_requests_it_fully_understands(gantry: Gantry) -> None:
+    passed: list[str] = []
+
+    async def router(scope: Scope, receive: Receive, send: Send) -> None:
+        passed.append(scope["path"] + ("?" + scope["query_string"].decode() if scope["query_string"] else ""))
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    lane = FastLane(router)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = gantry.app
+        await lane(scope, receive, send)
+
+    token = await gantry.token("viewer")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        taken = PATHS[:9]
+        for path in taken:
+            assert (await client.get(path)).status_code in (200, 404), path
+        assert passed == []
+        for path in PATHS[9:]:
+            assert (await client.get(path)).status_code == 299, path
+        assert (await client.head(PATHS[0])).status_code == 299
+        assert (await client.delete(PATHS[0])).status_code == 299
+        assert (await client.get("/api/v1/entities/service")).status_code == 299
+        assert len(passed) == len(PATHS) - 9 + 3
+
+
+async def test_read_one_returns_what_a_read_transaction_returns(gantry: Gantry) -> None:
+    writer = await gantry.client("developer")
+    assert (await writer.post("/api/v1/entities", json=service("payments"))).status_code == 201
+    params = {"kind": "Service", "namespace": "default", "name": "payments"}
+    async with gantry.state.db.read() as conn:
+        row = await get_entity(conn, "Service", "default", "payments")
+    assert row is not None
+    one = await gantry.state.db.read_one(_GET_ENTITY, params)
+    assert one is not None
+    assert dict(one) == dict(row)
+    assert isinstance(one["metadata"], dict)
+    assert one["created_at"] == row["created_at"]
+    assert await gantry.state.db.read_one(_GET_ENTITY, {**params, "name": "missing"}) is None
