@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import orjson
@@ -134,6 +135,73 @@ async def test_facets_count_for_the_current_filter(gantry: Gantry) -> None:
     tagged = (await client.get("/api/v1/facets?fields=owner&tag=python")).json()
     assert {f["value"]: f["count"] for f in tagged["owner"]} == {"payments": 2}
     assert (await client.get("/api/v1/facets?fields=colour")).status_code == 400
+
+
+def _random_catalog(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    docs = []
+    for i in range(n):
+        kind = rng.choice(["Service", "API", "Infrastructure"])
+        spec: dict[str, Any] = {"type": {"Service": "backend", "API": "rest", "Infrastructure": "database"}[kind]}
+        if kind != "Infrastructure" and rng.random() < 0.8:
+            spec["lifecycle"] = rng.choice(["production", "experimental", "deprecated"])
+        metadata: dict[str, Any] = {"namespace": rng.choice(["default", "default", "risk"])}
+        if rng.random() < 0.9:
+            metadata["owner"] = rng.choice(["payments", "platform", "search", "data"])
+        metadata["tags"] = rng.sample(["python", "go", "tier-1", "tier-2", "pci"], rng.randint(0, 3))
+        docs.append(entity(kind, f"e{i}", spec, **metadata))
+    return docs
+
+
+def _expected(docs: list[dict[str, Any]], query: dict[str, str], field: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for doc in docs:
+        md, spec = doc["metadata"], doc["spec"]
+        values = {
+            "kind": [doc["kind"]],
+            "namespace": [md.get("namespace", "default")],
+            "owner": [md["owner"]] if md.get("owner") else [],
+            "lifecycle": [spec["lifecycle"]] if spec.get("lifecycle") else [],
+            "tag": md.get("tags", []),
+        }
+        if all(wanted in values[key] for key, wanted in query.items() if key != field):
+            for value in values[field]:
+                counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+async def test_facets_match_a_count_by_hand_after_edits_and_deletes(gantry: Gantry) -> None:
+    """Every facet field under many filter combinations equals a count over the documents, also after
+    owners, lifecycles and tags change and entities are deleted (the copies on entity_tags follow)."""
+    rng = random.Random(7)
+    client = await gantry.client("developer")
+    docs = _random_catalog(rng, 120)
+    assert (await client.post("/api/v1/apply", json={"entities": docs})).status_code == 200
+    for doc in rng.sample(docs, 40):
+        doc["metadata"]["owner"] = rng.choice(["payments", "data", "ml"])
+        doc["metadata"]["tags"] = rng.sample(["python", "go", "tier-1", "rust"], rng.randint(0, 2))
+        if doc["kind"] != "Infrastructure":
+            doc["spec"]["lifecycle"] = rng.choice(["production", "deprecated"])
+    assert (await client.post("/api/v1/apply", json={"entities": docs})).status_code == 200
+    for doc in rng.sample(docs, 15):
+        md = doc["metadata"]
+        path = f"/api/v1/entities/{doc['kind']}/{md['name']}?namespace={md['namespace']}"
+        assert (await client.delete(path)).status_code == 204
+        docs.remove(doc)
+    filters: list[dict[str, str]] = [{}]
+    for kind in ("Service", "API", None):
+        for tag in ("python", "tier-1", "rust", None):
+            for extra in ({}, {"owner": "payments"}, {"lifecycle": "production"}, {"namespace": "risk"}):
+                query = {**({"kind": kind} if kind else {}), **({"tag": tag} if tag else {}), **extra}
+                filters.append(query)
+    fields = ("owner", "tag", "kind", "lifecycle", "namespace")
+    for query in filters:
+        url = "/api/v1/facets?fields=" + ",".join(fields) + "".join(f"&{k}={v}" for k, v in query.items())
+        response = await client.get(url)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        for field in fields:
+            got = {item["value"]: item["count"] for item in body[field]}
+            assert got == _expected(docs, query, field), (query, field)
 
 
 async def test_search_ranks_and_prefix_matches(gantry: Gantry) -> None:

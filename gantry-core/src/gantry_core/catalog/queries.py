@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,24 +106,43 @@ def filtered(stmt: Select[Any], where: list[ColumnElement[bool]]) -> Select[Any]
     return stmt.where(and_(*where)) if where else stmt
 
 
+#: Entity columns copied onto entity_tags (besides the tag itself).
+TAG_COPIES = ("kind", "owner", "lifecycle")
+
+
+def _tags_alone(flt: EntityFilter, name: str) -> bool:
+    """Whether entity_tags answers facet `name` for `flt` without a join: the tag facet, or any copied
+    field once a tag is filtered on, when the filter uses copied fields and the tag alone."""
+    if flt.namespace or flt.labels or flt.search_words:
+        return False
+    return name == "tag" or (flt.tag is not None and name in TAG_COPIES)
+
+
 async def facets(
     conn: AsyncConnection, flt: EntityFilter, fields: Sequence[str], limit: int = 100
 ) -> dict[str, list[dict[str, Any]]]:
     """Counts per value of each field for the current filter (the field's own filter left out)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in fields:
-        where, params = flt.clauses(conn.dialect.name, skip=name)
-        if name == "tag" and flt.only_kind_and_tag():
-            # one kind (or none): counted from entity_tags alone, through (kind, tag)
-            column: Any = entity_tags.c.tag
+        if _tags_alone(flt, name):
+            # one row per (entity, tag): counted from the (kind, tag, owner, lifecycle) index alone
+            column: Any = getattr(entity_tags.c, name)
             base = select(column, func.count().label("n")).select_from(entity_tags)
-            where = [entity_tags.c.kind == flt.kind] if flt.kind else []
-        elif name == "tag":
-            column = entity_tags.c.tag
-            base = select(column, func.count().label("n")).join(entities, entities.c.id == entity_tags.c.entity_id)
+            where = [
+                getattr(entity_tags.c, field) == getattr(flt, field)
+                for field in ("tag", *TAG_COPIES)
+                if field != name and getattr(flt, field)
+            ]
+            params: dict[str, Any] = {}
         else:
-            column = getattr(entities.c, name)
-            base = select(column, func.count().label("n")).select_from(entities)
+            where, params = flt.clauses(conn.dialect.name, skip=name)
+            if name == "tag":
+                column = entity_tags.c.tag
+                base = select(column, func.count().label("n")).join(entities, entities.c.id == entity_tags.c.entity_id)
+            else:
+                column = getattr(entities.c, name)
+                base = select(column, func.count().label("n")).select_from(entities)
+        if name != "tag":
             where = [*where, column.is_not(None)]
         stmt = filtered(base, where).group_by(column).order_by(func.count().desc(), column).limit(limit)
         rows = (await conn.execute(stmt, params)).all()
@@ -142,26 +162,32 @@ def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]]) -> Sele
 
 
 class FacetCache:
-    """Facet counts for a few seconds: the catalog page asks for the same counts on every filter change.
+    """Facet counts for a few seconds, per field: one field's counts depend on the filter without that
+    field's own value, so `kind=Service&tag=go` and `kind=Service&tag=java` share their tag counts.
     Any catalog write on this replica empties it at once (catalog.events.publish); other replicas' writes
     show within TTL seconds."""
 
     TTL = 3.0
-    MAX_ENTRIES = 256
+    MAX_ENTRIES = 1024
 
     def __init__(self) -> None:
-        self._entries: dict[Any, tuple[float, dict[str, Any]]] = {}
+        self._entries: dict[tuple[EntityFilter, str], tuple[float, list[dict[str, Any]]]] = {}
 
-    def get(self, key: Any) -> dict[str, Any] | None:
-        found = self._entries.get(key)
+    @staticmethod
+    def _key(flt: EntityFilter, field: str) -> tuple[EntityFilter, str]:
+        cleared: dict[str, Any] = {field: None}
+        return dataclasses.replace(flt, **cleared), field
+
+    def get(self, flt: EntityFilter, field: str) -> list[dict[str, Any]] | None:
+        found = self._entries.get(self._key(flt, field))
         if found is None or found[0] < time.monotonic():
             return None
         return found[1]
 
-    def put(self, key: Any, value: dict[str, Any]) -> None:
+    def put(self, flt: EntityFilter, field: str, counts: list[dict[str, Any]]) -> None:
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()
-        self._entries[key] = (time.monotonic() + self.TTL, value)
+        self._entries[self._key(flt, field)] = (time.monotonic() + self.TTL, counts)
 
     def clear(self) -> None:
         self._entries.clear()

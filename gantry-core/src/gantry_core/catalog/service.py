@@ -279,9 +279,8 @@ async def _write_derived(
     rels: list[dict[str, Any]] = []
     for p in written:
         md = p.doc.metadata
-        tags.extend(
-            {"entity_id": p.entity_id, "tag": t, "kind": p.doc.kind.name} for t in dict.fromkeys(md.get("tags") or ())
-        )
+        copied = {"kind": p.doc.kind.name, "owner": p.values["owner"], "lifecycle": p.values["lifecycle"]}
+        tags.extend({"entity_id": p.entity_id, "tag": t, **copied} for t in dict.fromkeys(md.get("tags") or ()))
         labels.extend({"entity_id": p.entity_id, "key": k, "value": v} for k, v in (md.get("labels") or {}).items())
         rels.extend(
             {

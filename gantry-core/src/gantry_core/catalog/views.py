@@ -166,12 +166,14 @@ async def facets(
             [{"path": "fields", "message": f"use any of {', '.join(queries.FACET_FIELDS)}"}],
         )
     cache = facet_cache(state)
-    key = (flt, tuple(wanted))
-    found = cache.get(key)
-    if found is None:
+    found = {field: cache.get(flt, field) for field in wanted}
+    missing = [field for field, counts in found.items() if counts is None]
+    if missing:
         async with state.db.read() as conn:
-            found = await queries.facets(conn, flt, wanted)
-        cache.put(key, found)
+            computed = await queries.facets(conn, flt, missing)
+        for field, counts in computed.items():
+            cache.put(flt, field, counts)
+            found[field] = counts
     return json_response(found)
 
 
