@@ -24,7 +24,7 @@ from gantry_core.catalog import relations as relmod
 from gantry_core.catalog import search
 from gantry_core.catalog.documents import Document
 from gantry_core.catalog.queries import keys_in
-from gantry_core.db.bulk import insert_rows
+from gantry_core.db.bulk import insert_rows, reserve_ids
 from gantry_core.db.engine import Database
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
 from gantry_core.plugins.kinds import API_VERSION
@@ -222,12 +222,12 @@ async def write_many(
         for pending in updates:
             pending.existing = full[pending.doc.key]
     if inserts:
-        # A plain executemany, then the new ids by key: RETURNING with guaranteed order would make SQLite
-        # insert one row per statement.
+        # Ids reserved first, then one plain executemany (RETURNING with a guaranteed order would make
+        # SQLite insert one row per statement).
+        ids = await reserve_ids(conn, entities, len(inserts))
+        for pending, entity_id in zip(inserts, ids, strict=True):
+            pending.entity_id = pending.values["id"] = entity_id
         await insert_rows(conn, entities, [p.values for p in inserts])
-        new = await load_existing(conn, [p.doc.key for p in inserts], full=False)
-        for pending in inserts:
-            pending.entity_id = new[pending.doc.key]["id"]
     if updates:
         stmt_u = (
             update(entities)

@@ -11,26 +11,54 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 @lru_cache(maxsize=128)
-def _compiled(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, list[str], list[Any]]:
+def _compiled(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, Callable[[Any], Any], list[Any]]:
     compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
     names = list(compiled.positiontup or ())
     processors = compiled._bind_processors
-    return str(compiled), names, [processors.get(name) for name in names]
+    get = itemgetter(*names) if len(names) > 1 else (lambda row, name=names[0]: (row[name],))
+    # (position, processor) for the columns that have one; every value of those goes through it, None too
+    return str(compiled), get, [(i, processors[name]) for i, name in enumerate(names) if name in processors]
 
 
 async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT `rows` (all with the same keys) into `table` in one executemany."""
     if not rows:
         return
-    sql, names, processors = _compiled(conn.dialect, table, tuple(rows[0]))
-    pairs: list[tuple[str, Callable[[Any], Any] | None]] = list(zip(names, processors, strict=True))
-    params = [tuple(p(row[n]) if p is not None else row[n] for n, p in pairs) for row in rows]
+    sql, get, processed = _compiled(conn.dialect, table, tuple(rows[0]))
+    if not processed:
+        params: list[Any] = [get(row) for row in rows]
+    else:
+        params = []
+        for row in rows:
+            values = list(get(row))
+            for i, process in processed:
+                values[i] = process(values[i])
+            params.append(tuple(values))
     await conn.exec_driver_sql(sql, params)
+
+
+async def reserve_ids(conn: AsyncConnection, table: Table, count: int) -> Sequence[int]:
+    """`count` new ids for rows of `table` that the caller inserts in this transaction.
+
+    PostgreSQL draws them from the column's sequence. On SQLite the write transaction holds the
+    database's only write lock (`BEGIN IMMEDIATE`), so nobody else inserts meanwhile and the ids after
+    the current largest are free — exactly those SQLite would have chosen itself."""
+    if count == 0:
+        return []
+    if conn.dialect.name == "sqlite":
+        top = (await conn.execute(select(func.max(table.c.id)))).scalar() or 0
+        return range(top + 1, top + 1 + count)
+    rows = await conn.execute(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+        {"table": table.name, "count": count},
+    )
+    return [int(row[0]) for row in rows]
