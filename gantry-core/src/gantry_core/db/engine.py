@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
+log = logging.getLogger("gantry.db")
 _WRITE = "gantry_write"
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -108,6 +112,8 @@ def _configure_sqlite(engine: Engine) -> None:
             "PRAGMA busy_timeout=5000",
             "PRAGMA cache_size=-8000",
             "PRAGMA temp_store=MEMORY",
+            # Checkpoints run beside the writers (see `Checkpointer`); this is only the safety net.
+            f"PRAGMA wal_autocheckpoint={Checkpointer.SAFETY_NET_PAGES}",
         ):
             cursor.execute(pragma)
         cursor.close()
@@ -213,6 +219,7 @@ class SqliteDatabase(Database):
         )
         _configure_sqlite(self.sync_engine)
         self._write_lock = asyncio.Lock()
+        self._checkpointer = Checkpointer(self.sync_engine)
         self._reader: Any = None  # a raw sqlite3 connection in autocommit mode, for read_one
         self._compiled: dict[int, _RawSelect] = {}
 
@@ -247,6 +254,7 @@ class SqliteDatabase(Database):
                 conn = conn.execution_options(**{_WRITE: True})
                 with conn.begin():
                     yield cast(AsyncConnection, InlineConnection(conn))
+        self._checkpointer.wanted()
 
     async def upgrade(self) -> None:
         from alembic import command
@@ -262,10 +270,69 @@ class SqliteDatabase(Database):
             conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
+        await asyncio.to_thread(self._checkpointer.stop)
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         self.sync_engine.dispose()
+
+
+class Checkpointer:
+    """Copies the SQLite write-ahead log back into the database file on a thread of its own.
+
+    SQLite's automatic checkpoint runs inside the commit that crosses its threshold, on the committing
+    connection — here the event loop — and after a large batch that is most of the commit's time. A
+    checkpoint from another connection is safe at any moment (PASSIVE: it copies what no reader still
+    needs and never blocks writers), and the `sqlite3` driver releases the GIL while SQLite works, so
+    on this thread it runs beside the next request. `wal_autocheckpoint` stays set, far higher, as the
+    safety net should this thread fall behind.
+    """
+
+    SAFETY_NET_PAGES = 25_000  # ~100 MB of log
+    PAUSE = 0.05  # seconds between checkpoints while writes keep coming
+
+    def __init__(self, engine: Engine) -> None:
+        self.path = engine.url.database or ""
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def wanted(self) -> None:
+        """A write committed: checkpoint soon (called on the event loop; returns at once)."""
+        if self._thread is None and self.path not in ("", ":memory:"):
+            with self._lock:
+                if self._thread is None and not self._stopping:
+                    self._thread = threading.Thread(target=self._run, name="gantry-sqlite-checkpoint", daemon=True)
+                    self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        import sqlite3
+
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout=5000")
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    log.warning("WAL checkpoint failed; SQLite's own checkpoint takes over", exc_info=True)
+                time.sleep(self.PAUSE)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join()
 
 
 class _RawSelect:
