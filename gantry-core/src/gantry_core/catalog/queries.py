@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
-from gantry_core.catalog import search
+from gantry_core.catalog import facet_counts, search
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
 
 Sort = Literal["name", "-name", "updatedAt", "-updatedAt"]
@@ -124,6 +124,9 @@ async def facets(
     """Counts per value of each field for the current filter (the field's own filter left out)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in fields:
+        if facet_counts.answers(flt, name):
+            out[name] = await facet_counts.read(conn, flt, name, limit)
+            continue
         if _tags_alone(flt, name):
             # one row per (entity, tag): counted from the (kind, tag, owner, lifecycle) index alone
             column: Any = getattr(entity_tags.c, name)

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
 from gantry_core.audit.service import record_many
+from gantry_core.catalog import facet_counts, search
 from gantry_core.catalog import relations as relmod
-from gantry_core.catalog import search
 from gantry_core.catalog.documents import Document
 from gantry_core.catalog.queries import keys_in
 from gantry_core.db.bulk import insert_rows, reserve_ids
@@ -238,6 +238,11 @@ async def write_many(
     written = inserts + updates
     if written:
         await _write_derived(conn, written, updates, canonical_kind)
+        await facet_counts.apply_changes(
+            conn,
+            (key for p in updates if p.existing is not None for key in facet_counts.row_keys(p.existing)),
+            (key for p in written for key in _facet_keys(p)),
+        )
         audit_rows = []
         for p in written:
             assert p.entity_id is not None
@@ -264,6 +269,13 @@ async def write_many(
             )
         await record_many(conn, audit_rows, actor=actor.name, source=actor.source, ip=actor.ip)
     return [r for r in results if r is not None]
+
+
+def _facet_keys(p: _Pending) -> list[facet_counts.Key]:
+    md = p.doc.metadata
+    return facet_counts.keys(
+        p.doc.kind.name, p.doc.namespace, p.values["owner"], p.values["lifecycle"], md.get("tags") or ()
+    )
 
 
 async def _write_derived(
@@ -331,6 +343,7 @@ async def delete_entity(
         raise conflict(str(row["resource_version"]))
     await search.unindex(conn, row["id"])
     await conn.execute(delete(entities).where(entities.c.id == row["id"]))
+    await facet_counts.apply_changes(conn, facet_counts.row_keys(row), ())
     before = to_document(row)
     await record_many(
         conn,

@@ -46,6 +46,30 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mappin
     await conn.exec_driver_sql(sql, params)
 
 
+@lru_cache(maxsize=32)
+def _compiled_upsert(dialect: Dialect, table: Table, column: str) -> tuple[str, Callable[[Any], Any]]:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    names = [c.name for c in table.columns]
+    dialect_insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    stmt: Any = dialect_insert(table).values({c: bindparam(c) for c in names})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={column: table.c[column] + stmt.excluded[column]},
+    )
+    compiled = stmt.compile(dialect=dialect)
+    positions = list(compiled.positiontup or ())
+    return str(compiled), itemgetter(*positions)
+
+
+async def upsert_add(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]], column: str = "n") -> None:
+    """INSERT `rows` into `table`, adding `column` onto the row already there for the same primary key."""
+    if not rows:
+        return
+    sql, get = _compiled_upsert(conn.dialect, table, column)
+    await conn.exec_driver_sql(sql, [get(row) for row in rows])
+
+
 async def reserve_ids(conn: AsyncConnection, table: Table, count: int) -> Sequence[int]:
     """`count` new ids for rows of `table` that the caller inserts in this transaction.
 

@@ -1,0 +1,97 @@
+"""Facet counts kept up to date by the write path (table `entity_facets`).
+
+Counting owners, tags or lifecycles over the matching entities costs time in proportion to the catalog;
+these counts cost time in proportion to the number of distinct values. Every write adds +1 for each
+(kind, tag, field, value) the new version contributes and -1 for each the old version contributed, in
+the write's own transaction, so the counts are exactly the catalog's. Facets whose filter holds nothing
+but a kind and/or a tag (the catalog page's usual views) read them; any other filter counts from the
+entities as before (`queries.facets`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gantry_core.db.bulk import upsert_add
+from gantry_core.db.tables import entity_facets
+
+if TYPE_CHECKING:
+    from gantry_core.catalog.queries import EntityFilter
+
+Key = tuple[str, str, str, str]  # kind, tag ('' = any), field, value
+ALL = "*"  # the field counting the entities themselves (value '')
+
+
+def keys(kind: str, namespace: str, owner: Any, lifecycle: Any, tags: Iterable[str]) -> list[Key]:
+    """The counts one entity contributes to."""
+    tags = list(dict.fromkeys(tags))
+    out: list[Key] = []
+    for tag in ("", *tags):
+        out.append((kind, tag, ALL, ""))
+        out.append((kind, tag, "namespace", namespace))
+        if isinstance(owner, str) and owner:
+            out.append((kind, tag, "owner", owner))
+        if isinstance(lifecycle, str) and lifecycle:
+            out.append((kind, tag, "lifecycle", lifecycle))
+    out.extend((kind, "", "tag", tag) for tag in tags)
+    return out
+
+
+def row_keys(row: Mapping[str, Any] | RowMapping) -> list[Key]:
+    """The counts a stored entity row (with its metadata) contributes to."""
+    tags = row["metadata"].get("tags") or ()
+    return keys(row["kind"], row["namespace"], row["owner"], row["lifecycle"], tags)
+
+
+async def apply_changes(conn: AsyncConnection, removed: Iterable[Key], added: Iterable[Key]) -> None:
+    """Count `added` up and `removed` down, in the caller's transaction; counts that reach 0 go."""
+    delta: Counter[Key] = Counter(added)
+    delta.subtract(removed)
+    changes = sorted((key, n) for key, n in delta.items() if n)  # one lock order for concurrent writers
+    if not changes:
+        return
+    await upsert_add(
+        conn, entity_facets, [{"kind": k, "tag": t, "field": f, "value": v, "n": n} for (k, t, f, v), n in changes]
+    )
+    emptied = [key for key, n in changes if n < 0]
+    if emptied:
+        cols = (entity_facets.c.kind, entity_facets.c.tag, entity_facets.c.field, entity_facets.c.value)
+        for start in range(0, len(emptied), 200):
+            chunk = emptied[start : start + 200]
+            await conn.execute(delete(entity_facets).where(tuple_(*cols).in_(chunk), entity_facets.c.n <= 0))
+
+
+def answers(flt: EntityFilter, field: str) -> bool:
+    """Whether the kept counts answer facet `field` under `flt` (the field's own filter is left out)."""
+    others = ("namespace", "owner", "lifecycle")
+    return not (flt.labels or flt.search_words or any(getattr(flt, name) for name in others if name != field))
+
+
+async def read(conn: AsyncConnection, flt: EntityFilter, field: str, limit: int) -> list[dict[str, Any]]:
+    """Facet `field` under `flt` from the kept counts (see `answers`)."""
+    c = entity_facets.c
+    where = []
+    if field == "kind":
+        column, where = c.kind, [c.field == ALL, c.tag == (flt.tag or "")]
+    elif field == "tag":
+        column, where = c.value, [c.field == "tag", c.tag == ""]
+    else:
+        column, where = c.value, [c.field == field, c.tag == (flt.tag or "")]
+    if flt.kind and field != "kind":
+        where.append(c.kind == flt.kind)
+    total = func.sum(c.n)
+    stmt = (
+        select(column, total)
+        .where(and_(*where))
+        .group_by(column)
+        .having(total > 0)
+        .order_by(total.desc(), column)
+        .limit(limit)
+    )
+    return [{"value": value, "count": int(count)} for value, count in (await conn.execute(stmt)).all()]
