@@ -73,9 +73,6 @@ entities = Table(
     Index("ix_entities_namespace_name", "namespace", "name"),
     Index("ix_entities_owner_kind_name", "owner", "kind", "name"),
     Index("ix_entities_lifecycle_kind_name", "lifecycle", "kind", "name"),
-    # facets per kind (GROUP BY owner / lifecycle WHERE kind = ?) read these alone
-    Index("ix_entities_kind_owner", "kind", "owner"),
-    Index("ix_entities_kind_lifecycle", "kind", "lifecycle"),
     Index("ix_entities_managed_by", "managed_by"),
 )
 
