@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, func, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,22 +24,23 @@ from gantry_core.db.tables import entity_facets
 if TYPE_CHECKING:
     from gantry_core.catalog.queries import EntityFilter
 
-Key = tuple[str, str, str, str]  # kind, tag ('' = any), field, value
+Key = tuple[str, str, str, str]  # field, tag ('' = any), kind ('' = any), value
 ALL = "*"  # the field counting the entities themselves (value '')
 
 
 def keys(kind: str, namespace: str, owner: Any, lifecycle: Any, tags: Iterable[str]) -> list[Key]:
-    """The counts one entity contributes to."""
+    """The counts one entity contributes to: each under its kind and under any kind ('')."""
     tags = list(dict.fromkeys(tags))
     out: list[Key] = []
-    for tag in ("", *tags):
-        out.append((kind, tag, ALL, ""))
-        out.append((kind, tag, "namespace", namespace))
-        if isinstance(owner, str) and owner:
-            out.append((kind, tag, "owner", owner))
-        if isinstance(lifecycle, str) and lifecycle:
-            out.append((kind, tag, "lifecycle", lifecycle))
-    out.extend((kind, "", "tag", tag) for tag in tags)
+    for k in (kind, ""):
+        for tag in ("", *tags):
+            out.append((ALL, tag, k, ""))
+            out.append(("namespace", tag, k, namespace))
+            if isinstance(owner, str) and owner:
+                out.append(("owner", tag, k, owner))
+            if isinstance(lifecycle, str) and lifecycle:
+                out.append(("lifecycle", tag, k, lifecycle))
+        out.extend(("tag", "", k, tag) for tag in tags)
     return out
 
 
@@ -56,12 +57,11 @@ async def apply_changes(conn: AsyncConnection, removed: Iterable[Key], added: It
     changes = sorted((key, n) for key, n in delta.items() if n)  # one lock order for concurrent writers
     if not changes:
         return
-    await upsert_add(
-        conn, entity_facets, [{"kind": k, "tag": t, "field": f, "value": v, "n": n} for (k, t, f, v), n in changes]
-    )
+    rows = [{"field": f, "tag": t, "kind": k, "value": v, "n": n} for (f, t, k, v), n in changes]
+    await upsert_add(conn, entity_facets, rows)
     emptied = [key for key, n in changes if n < 0]
     if emptied:
-        cols = (entity_facets.c.kind, entity_facets.c.tag, entity_facets.c.field, entity_facets.c.value)
+        cols = (entity_facets.c.field, entity_facets.c.tag, entity_facets.c.kind, entity_facets.c.value)
         for start in range(0, len(emptied), 200):
             chunk = emptied[start : start + 200]
             await conn.execute(delete(entity_facets).where(tuple_(*cols).in_(chunk), entity_facets.c.n <= 0))
@@ -74,24 +74,12 @@ def answers(flt: EntityFilter, field: str) -> bool:
 
 
 async def read(conn: AsyncConnection, flt: EntityFilter, field: str, limit: int) -> list[dict[str, Any]]:
-    """Facet `field` under `flt` from the kept counts (see `answers`)."""
+    """Facet `field` under `flt` from the kept counts (see `answers`): one range of the primary key."""
     c = entity_facets.c
-    where = []
     if field == "kind":
-        column, where = c.kind, [c.field == ALL, c.tag == (flt.tag or "")]
-    elif field == "tag":
-        column, where = c.value, [c.field == "tag", c.tag == ""]
+        column, where = c.kind, [c.field == ALL, c.tag == (flt.tag or ""), c.kind != ""]
     else:
-        column, where = c.value, [c.field == field, c.tag == (flt.tag or "")]
-    if flt.kind and field != "kind":
-        where.append(c.kind == flt.kind)
-    total = func.sum(c.n)
-    stmt = (
-        select(column, total)
-        .where(and_(*where))
-        .group_by(column)
-        .having(total > 0)
-        .order_by(total.desc(), column)
-        .limit(limit)
-    )
+        tag = "" if field == "tag" else (flt.tag or "")
+        column, where = c.value, [c.field == field, c.tag == tag, c.kind == (flt.kind or "")]
+    stmt = select(column, c.n).where(*where, c.n > 0).order_by(c.n.desc(), column).limit(limit)
     return [{"value": value, "count": int(count)} for value, count in (await conn.execute(stmt)).all()]

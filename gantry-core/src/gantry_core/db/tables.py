@@ -90,15 +90,15 @@ entity_tags = Table(
     Index("ix_entity_tags_kind_tag", "kind", "tag", "owner", "lifecycle"),
 )
 
-#: Entity counts per kind, tag ('' = any tag), field and value, kept by the write path in the same
-#: transaction (catalog/facet_counts.py): the catalog's facets for no filter, a kind, a tag or both are
-#: read from here, whatever the size of the catalog. Field '*' (value '') counts the entities themselves.
+#: Entity counts per field, tag ('' = any tag), kind ('' = any kind) and value, kept by the write path in
+#: the same transaction (catalog/facet_counts.py): the catalog's facets for no filter, a kind, a tag or
+#: both are read from here, whatever the size of the catalog. Field '*' (value '') counts the entities.
 entity_facets = Table(
     "entity_facets",
     metadata,
-    Column("kind", String(63), primary_key=True),
-    Column("tag", String(63), primary_key=True),
     Column("field", String(16), primary_key=True),
+    Column("tag", String(63), primary_key=True),
+    Column("kind", String(63), primary_key=True),
     Column("value", String(253), primary_key=True),
     Column("n", BigInteger, nullable=False),
 )

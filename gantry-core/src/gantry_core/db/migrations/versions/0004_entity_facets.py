@@ -19,6 +19,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+#: (kind, tag, field, value, n) per kind; the rows for any kind ('') are summed from them afterwards.
 _FILL = [
     "SELECT kind, '', '*', '', count(*) FROM entities GROUP BY kind",
     "SELECT kind, '', 'namespace', namespace, count(*) FROM entities GROUP BY kind, namespace",
@@ -37,15 +38,19 @@ _FILL = [
 def upgrade() -> None:
     op.create_table(
         "entity_facets",
-        sa.Column("kind", sa.String(length=63), nullable=False),
-        sa.Column("tag", sa.String(length=63), nullable=False),
         sa.Column("field", sa.String(length=16), nullable=False),
+        sa.Column("tag", sa.String(length=63), nullable=False),
+        sa.Column("kind", sa.String(length=63), nullable=False),
         sa.Column("value", sa.String(length=253), nullable=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("kind", "tag", "field", "value", name=op.f("pk_entity_facets")),
+        sa.PrimaryKeyConstraint("field", "tag", "kind", "value", name=op.f("pk_entity_facets")),
     )
     for select in _FILL:
         op.execute(f"INSERT INTO entity_facets (kind, tag, field, value, n) {select}")
+    op.execute(
+        "INSERT INTO entity_facets (kind, tag, field, value, n)"
+        " SELECT '', tag, field, value, sum(n) FROM entity_facets GROUP BY tag, field, value"
+    )
 
 
 def downgrade() -> None:
