@@ -26,6 +26,9 @@ async def publish(state: AppState, events: Iterable[EntityEvent | None]) -> None
     cache = state.extras.get("facet_cache")
     if pending and cache is not None:
         cache.clear()
+    keeper = state.extras.get("statistics")
+    if pending and keeper is not None:
+        keeper.entities_created(sum(1 for event in pending if event.type == "entity.created"))
     for event in pending:
         try:
             await state.bus.publish("entities", event.type, _payload(event))
