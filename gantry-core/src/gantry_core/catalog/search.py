@@ -126,8 +126,9 @@ def count_sql(dialect: str) -> str:
     return "SELECT count(*) FROM entity_search WHERE document @@ to_tsquery('simple', :search_q)"
 
 
+# On lower(name), as the trigram index is (migration 0006); trigrams ignore case either way.
 FUZZY_SQL = (
-    "SELECT id, -similarity(name, :raw) AS rank FROM entities WHERE name % :raw "
+    "SELECT id, -similarity(lower(name), :raw) AS rank FROM entities WHERE lower(name) % :raw "
     "ORDER BY rank, id LIMIT :limit OFFSET :offset"
 )
-FUZZY_COUNT_SQL = "SELECT count(*) FROM entities WHERE name % :raw"
+FUZZY_COUNT_SQL = "SELECT count(*) FROM entities WHERE lower(name) % :raw"
