@@ -29,18 +29,17 @@ ALL = "*"  # the field counting the entities themselves (value '')
 
 
 def keys(kind: str, namespace: str, owner: Any, lifecycle: Any, tags: Iterable[str]) -> list[Key]:
-    """The counts one entity contributes to: each under its kind and under any kind ('')."""
+    """The counts one entity contributes to under its own kind (`apply_changes` adds those of any kind)."""
     tags = list(dict.fromkeys(tags))
     out: list[Key] = []
-    for k in (kind, ""):
-        for tag in ("", *tags):
-            out.append((ALL, tag, k, ""))
-            out.append(("namespace", tag, k, namespace))
-            if isinstance(owner, str) and owner:
-                out.append(("owner", tag, k, owner))
-            if isinstance(lifecycle, str) and lifecycle:
-                out.append(("lifecycle", tag, k, lifecycle))
-        out.extend(("tag", "", k, tag) for tag in tags)
+    for tag in ("", *tags):
+        out.append((ALL, tag, kind, ""))
+        out.append(("namespace", tag, kind, namespace))
+        if isinstance(owner, str) and owner:
+            out.append(("owner", tag, kind, owner))
+        if isinstance(lifecycle, str) and lifecycle:
+            out.append(("lifecycle", tag, kind, lifecycle))
+    out.extend(("tag", "", kind, tag) for tag in tags)
     return out
 
 
@@ -51,9 +50,15 @@ def row_keys(row: Mapping[str, Any] | RowMapping) -> list[Key]:
 
 
 async def apply_changes(conn: AsyncConnection, removed: Iterable[Key], added: Iterable[Key]) -> None:
-    """Count `added` up and `removed` down, in the caller's transaction; counts that reach 0 go."""
+    """Count `added` up and `removed` down (keys of one kind each, as `keys` gives them) and the same for
+    any kind, in the caller's transaction; counts that reach 0 go."""
     delta: Counter[Key] = Counter(added)
     delta.subtract(removed)
+    any_kind: Counter[Key] = Counter()
+    for (field, tag, _kind, value), n in delta.items():
+        if n:
+            any_kind[(field, tag, "", value)] += n
+    delta.update(any_kind)
     changes = sorted((key, n) for key, n in delta.items() if n)  # one lock order for concurrent writers
     if not changes:
         return

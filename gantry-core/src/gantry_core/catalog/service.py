@@ -238,11 +238,14 @@ async def write_many(
     written = inserts + updates
     if written:
         await _write_derived(conn, written, updates, canonical_kind)
-        await facet_counts.apply_changes(
-            conn,
-            (key for p in updates if p.existing is not None for key in facet_counts.row_keys(p.existing)),
-            (key for p in written for key in _facet_keys(p)),
-        )
+        removed: list[facet_counts.Key] = []
+        for p in updates:
+            if p.existing is not None:
+                removed.extend(facet_counts.row_keys(p.existing))
+        added: list[facet_counts.Key] = []
+        for p in written:
+            added.extend(_facet_keys(p))
+        await facet_counts.apply_changes(conn, removed, added)
         audit_rows = []
         for p in written:
             assert p.entity_id is not None
