@@ -51,6 +51,7 @@ def upgrade() -> None:
         "INSERT INTO entity_facets (kind, tag, field, value, n)"
         " SELECT '', tag, field, value, sum(n) FROM entity_facets GROUP BY tag, field, value"
     )
+    op.create_index("ix_entity_facets_top", "entity_facets", ["field", "tag", "kind", "n", "value"], unique=False)
 
 
 def downgrade() -> None:
