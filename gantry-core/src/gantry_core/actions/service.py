@@ -24,7 +24,7 @@ from gantry_core.api.pagination import PageParams, decode_cursor, encode_cursor,
 from gantry_core.audit.service import record
 from gantry_core.auth.principal import Principal
 from gantry_core.catalog import queries
-from gantry_core.catalog.service import get_entity, to_document
+from gantry_core.catalog.service import entity_not_found, get_entity, to_document
 from gantry_core.db.tables import action_runs, entities
 from gantry_core.plugins.host import Owned
 from gantry_core.plugins.types import ActionType
@@ -88,7 +88,7 @@ async def list_actions(
 async def _action(conn: AsyncConnection, name: str, namespace: str) -> dict[str, Any]:
     row = await get_entity(conn, ACTION, namespace, name)
     if row is None:
-        raise GantryError(404, "not_found", f"Action {name!r} not found in namespace {namespace!r}")
+        raise entity_not_found(ACTION, namespace, name)
     return _document(row)
 
 

@@ -13,13 +13,13 @@ from pydantic import AwareDatetime
 from sqlalchemy.engine import RowMapping
 
 from gantry_core.api.deps import Admin, State, Viewer
-from gantry_core.api.errors import GantryError, invalid_parameter
+from gantry_core.api.errors import invalid_parameter
 from gantry_core.api.pagination import Page, PageParams, page_params
 from gantry_core.audit import queries
 from gantry_core.audit.schemas import ActivityEntry, AuditEntry
 from gantry_core.catalog.documents import DEFAULT_NAMESPACE
 from gantry_core.catalog.schema_views import unknown_kind
-from gantry_core.catalog.service import get_entity
+from gantry_core.catalog.service import entity_not_found, get_entity
 from gantry_core.state import AppState
 
 router = APIRouter(tags=["audit"])
@@ -115,7 +115,7 @@ async def entity_activity(
     async with state.db.read() as conn:
         rows, total, nxt = await queries.page(conn, flt, page)
         if total == 0 and await get_entity(conn, registered.name, namespace, name) is None:
-            raise GantryError(404, "not_found", f"{registered.name} {name!r} not found in namespace {namespace!r}")
+            raise entity_not_found(registered.name, namespace, name)
     return Page(items=[_activity(r._mapping) for r in rows], total=total, next=nxt)
 
 

@@ -91,6 +91,10 @@ def _audit_view(document: Mapping[str, Any]) -> dict[str, Any]:
     return dict(document)
 
 
+def entity_not_found(kind: str, namespace: str, name: str) -> GantryError:
+    return GantryError(404, "not_found", f"{kind} {name!r} not found in namespace {namespace!r}")
+
+
 def conflict(current: str, message: str = "the entity changed since you read it") -> GantryError:
     return GantryError(
         412,
@@ -332,7 +336,7 @@ async def read_entity(db: Database, kind: str, namespace: str, name: str) -> dic
     """The API document of one entity (a single-statement read), or 404 `not_found`."""
     row = await db.read_one(_GET_ENTITY, {"kind": kind, "namespace": namespace, "name": name})
     if row is None:
-        raise GantryError(404, "not_found", f"{kind} {name!r} not found in namespace {namespace!r}")
+        raise entity_not_found(kind, namespace, name)
     return to_document(row)
 
 
@@ -341,7 +345,7 @@ async def delete_entity(
 ) -> EntityEvent:
     row = (await load_existing(conn, [(kind, namespace, name)])).get((kind, namespace, name))
     if row is None:
-        raise GantryError(404, "not_found", f"{kind} {name!r} not found in namespace {namespace!r}")
+        raise entity_not_found(kind, namespace, name)
     if if_match is not None and if_match != str(row["resource_version"]):
         raise conflict(str(row["resource_version"]))
     await search.unindex(conn, row["id"])

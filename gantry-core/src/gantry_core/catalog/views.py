@@ -26,6 +26,7 @@ from gantry_core.catalog.service import (
     WriteError,
     WriteResult,
     delete_entity,
+    entity_not_found,
     get_entity,
     read_entity,
     to_document,
@@ -426,7 +427,7 @@ async def graph(
     registered = kind_of(state, kind)
     async with state.db.read() as conn:
         if await get_entity(conn, registered.name, namespace, name) is None:
-            raise GantryError(404, "not_found", f"{registered.name} {name!r} not found in namespace {namespace!r}")
+            raise entity_not_found(registered.name, namespace, name)
         result = await queries.graph(conn, (registered.name, namespace, name), depth, direction)
     return json_response(result)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from gantry_core.api.deps import State, Viewer
 from gantry_core.api.errors import GantryError
 from gantry_core.api.pagination import Page
-from gantry_core.catalog.service import get_entity
+from gantry_core.catalog.service import entity_not_found, get_entity
 from gantry_core.history import service
 from gantry_core.history.schemas import ViewIn, ViewOut
 
@@ -23,9 +23,7 @@ async def record_view(body: ViewIn, state: State, user: Viewer) -> Response:
         raise GantryError(422, "validation_failed", "unknown kind", [{"path": "/kind", "message": "unknown kind"}])
     async with state.db.write() as conn:
         if await get_entity(conn, registered.name, body.namespace, body.name) is None:
-            raise GantryError(
-                404, "not_found", f"{registered.name} {body.name!r} not found in namespace {body.namespace!r}"
-            )
+            raise entity_not_found(registered.name, body.namespace, body.name)
         await service.record_view(conn, user.user_id, registered.name, body.namespace, body.name)
     return Response(status_code=204)
 
