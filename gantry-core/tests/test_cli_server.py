@@ -81,3 +81,16 @@ def test_serve_help_lists_every_flag_of_f21(tmp_path: Path) -> None:
     assert result.returncode == 0
     for flag in ("--port", "-p", "--db", "--dev", "--admin-password", "--config", "--tls-cert", "--tls-key", "--host"):
         assert flag in result.stdout
+
+
+def test_the_server_process_freezes_its_start_up_objects_and_raises_the_gc_threshold() -> None:
+    # In a child interpreter: the tuning is process-wide and must not leak into this test process.
+    probe = (
+        "import gc\n"
+        "from gantry_core.cli.server import GC_THRESHOLDS, _tune_gc\n"
+        "before = gc.get_threshold()\n"
+        "_tune_gc()\n"
+        "print(before, gc.get_threshold() == GC_THRESHOLDS, gc.get_freeze_count() > 1000)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["(700,", "10,", "10)", "True", "True"]

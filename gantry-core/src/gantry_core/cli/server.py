@@ -79,6 +79,7 @@ def serve(
     typer.echo(f"Gantry {_version()} serving at {scheme}://{shown_host}:{settings.port}", err=True)
     if settings.admin_password.get_secret_value() == "changeme":
         typer.echo("Sign in as admin / changeme (change it: Settings → Password, or --admin-password)", err=True)
+    _tune_gc()
     uvicorn.run(
         app,
         host=settings.host,
@@ -92,6 +93,25 @@ def serve(
         ws_ping_interval=30,
         ws_ping_timeout=30,
     )
+
+
+#: Young-generation threshold for the server process (CPython's default is 700 allocations).
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def _tune_gc() -> None:
+    """Fewer, cheaper cyclic-GC passes for the long-running server.
+
+    A batch apply allocates hundreds of thousands of short-lived dicts; with CPython's defaults the
+    collector ran ~80 times per 1,000 entities and its full passes walked every object of the imported
+    libraries each time, ~15% of the request. Objects alive at start-up (modules, the app) are frozen
+    out of the collector's walks, and the young generation is collected every 20,000 allocations.
+    Only the server process does this: tests and embedders keep the interpreter's defaults."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def db_upgrade(db: DbOpt = None, config: ConfigOpt = None) -> None:
