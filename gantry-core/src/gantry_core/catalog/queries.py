@@ -128,7 +128,7 @@ async def facets(
             out[name] = await facet_counts.read(conn, flt, name, limit)
             continue
         if _tags_alone(flt, name):
-            # one row per (entity, tag): counted from the (kind, tag, owner, lifecycle) index alone
+            # one row per (entity, tag), which carries the copied fields: no join to entities
             column: Any = getattr(entity_tags.c, name)
             base = select(column, func.count().label("n")).select_from(entity_tags)
             where = [

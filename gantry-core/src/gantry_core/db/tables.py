@@ -82,12 +82,13 @@ entity_tags = Table(
     Column("entity_id", BigId, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
     Column("tag", String(63), primary_key=True),
     # the entity's kind, owner and lifecycle, copied here (the write path rewrites an entity's tags on every
-    # change) so that facets of a tag-filtered catalog are counted from one index, without a join
+    # change) so that facets of a tag-filtered catalog are counted without a join to entities
     Column("kind", String(63), nullable=False, server_default=""),
     Column("owner", String(253)),
     Column("lifecycle", String(32)),
     Index("ix_entity_tags_tag", "tag", "entity_id"),
-    Index("ix_entity_tags_kind_tag", "kind", "tag", "owner", "lifecycle"),
+    # (kind, tag) lists and counts; new rows append at the end of their (kind, tag) run
+    Index("ix_entity_tags_kind_tag", "kind", "tag", "entity_id"),
 )
 
 #: Entity counts per field, tag ('' = any tag), kind ('' = any kind) and value, kept by the write path in
@@ -101,8 +102,8 @@ entity_facets = Table(
     Column("kind", String(63), primary_key=True),
     Column("value", String(253), primary_key=True),
     Column("n", BigInteger, nullable=False),
-    # a facet's top values by count read straight off this index, however many values there are
-    Index("ix_entity_facets_top", "field", "tag", "kind", "n", "value"),
+    # one b-tree on SQLite; a facet reads its (field, tag, kind) range of the key and sorts it by count
+    sqlite_with_rowid=False,
 )
 
 entity_labels = Table(
