@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import command
+from gantry_core.catalog.relations import target_key
 from gantry_core.db import tables
 from gantry_core.db.migrate import alembic_config, current_revision, head_revision, schema_differences
 from gantry_core.testing import Gantry
@@ -24,10 +25,20 @@ def _entity(i: int) -> dict[str, Any]:
 async def _snapshot(gantry: Gantry) -> dict[str, list[tuple[Any, ...]]]:
     async with gantry.state.db.read() as conn:
         out = {}
-        for table in (tables.entity_facets, tables.entity_tags):
-            rows = (await conn.execute(select(table))).all()
+        for table in (tables.entity_facets, tables.entity_tags, tables.entity_relations):
+            columns = [c for c in table.columns if c.name != "target_key"]  # 0008's, checked on its own
+            rows = (await conn.execute(select(*columns))).all()
             out[table.name] = sorted(tuple(r) for r in rows)
         return out
+
+
+async def _target_keys(gantry: Gantry) -> dict[int, int]:
+    r = tables.entity_relations.c
+    async with gantry.state.db.read() as conn:
+        rows = (await conn.execute(select(r.id, r.target_kind, r.target_namespace, r.target_name, r.target_key))).all()
+    for row in rows:
+        assert row[4] == target_key(row[1], row[2], row[3])
+    return {row[0]: row[4] for row in rows}
 
 
 async def _run(gantry: Gantry, fn: Any) -> Any:
@@ -44,12 +55,14 @@ async def test_the_migrated_database_matches_the_declared_schema(gantry: Gantry)
         assert sql.rstrip().endswith("WITHOUT ROWID")
 
 
-async def test_migration_0007_goes_down_and_up_on_a_populated_catalog(gantry: Gantry) -> None:
+async def test_migrations_0007_and_0008_go_down_and_up_on_a_populated_catalog(gantry: Gantry) -> None:
     client = await gantry.client("admin")
     response = await client.post("/api/v1/apply", json={"entities": [_entity(i) for i in range(40)]})
     assert response.json()["summary"]["created"] == 40, response.text[:600]
     before = await _snapshot(gantry)
     assert len(before["entity_facets"]) > 40 and len(before["entity_tags"]) == 80
+    assert len(before["entity_relations"]) == 40  # ownedBy
+    keys_before = await _target_keys(gantry)
 
     def down(conn: Connection) -> str | None:
         command.downgrade(alembic_config(conn), "0006")
@@ -63,9 +76,16 @@ async def test_migration_0007_goes_down_and_up_on_a_populated_catalog(gantry: Ga
     assert await _snapshot(gantry) == before
     assert await _run(gantry, up) == head_revision()
     assert await _snapshot(gantry) == before
+    assert await _target_keys(gantry) == keys_before  # 0008 filled the stored rows as the write path does
     assert await _run(gantry, schema_differences) == []
     # and the write path keeps working on the rebuilt tables
-    response = await client.post("/api/v1/apply", json={"entities": [_entity(i) for i in range(40, 45)]})
-    assert response.json()["summary"]["created"] == 5
+    team = {"kind": "Team", "metadata": {"name": "team-1"}, "spec": {}}
+    response = await client.post("/api/v1/apply", json={"entities": [team] + [_entity(i) for i in range(40, 45)]})
+    assert response.json()["summary"]["created"] == 6
     facets = (await client.get("/api/v1/facets?fields=owner&kind=service")).json()
     assert sum(f["count"] for f in facets["owner"]) == 45
+    # reverse lookups through the keys 0008 filled (svc-1, svc-4, …) and those written since (svc-40, svc-43)
+    graph = (await client.get("/api/v1/graph/team/team-1?direction=in")).json()
+    assert sorted(n["name"] for n in graph["nodes"] if n["kind"] == "Service") == [
+        f"svc-{i}" for i in sorted(range(1, 45, 3), key=lambda i: f"svc-{i}")
+    ]

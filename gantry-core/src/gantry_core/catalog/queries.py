@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
 from gantry_core.catalog import facet_counts, search
+from gantry_core.catalog.relations import target_key
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
 
 Sort = Literal["name", "-name", "updatedAt", "-updatedAt"]
@@ -254,18 +255,12 @@ async def graph(
                     entity_relations.c.target_name,
                 )
                 .join(src, src.c.id == entity_relations.c.source_id)
-                .where(
-                    keys_in(
-                        (
-                            entity_relations.c.target_kind,
-                            entity_relations.c.target_namespace,
-                            entity_relations.c.target_name,
-                        ),
-                        frontier,
-                    )
-                )
+                .where(entity_relations.c.target_key.in_([target_key(*node) for node in frontier]))
             )
+            wanted = set(frontier)
             for sk, sns, sn, type_, tk, tns, tn in in_rows.all():
+                if (tk, tns, tn) not in wanted:  # another target with the same 64-bit key
+                    continue
                 source = (sk, sns, sn)
                 edges[(source, (tk, tns, tn), type_)] = None
                 if source not in found:

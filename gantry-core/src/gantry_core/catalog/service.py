@@ -308,6 +308,7 @@ async def _write_derived(
                 "target_kind": r.target_kind,
                 "target_namespace": r.target_namespace,
                 "target_name": r.target_name,
+                "target_key": relmod.target_key(r.target_kind, r.target_namespace, r.target_name),
             }
             for r in relmod.derive(p.doc, canonical_kind)
         )

@@ -124,8 +124,10 @@ entity_relations = Table(
     Column("target_kind", String(63), nullable=False),
     Column("target_namespace", String(63), nullable=False),
     Column("target_name", String(253), nullable=False),
+    # catalog.relations.target_key(target_kind, target_namespace, target_name): reverse lookups use it
+    Column("target_key", BigInteger, nullable=False),
     Index("ix_entity_relations_source", "source_id", "type"),
-    Index("ix_entity_relations_target", "target_kind", "target_namespace", "target_name", "type"),
+    Index("ix_entity_relations_target_key", "target_key"),
 )
 
 users = Table(
