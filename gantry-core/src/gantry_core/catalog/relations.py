@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from gantry_core.catalog.documents import Document
@@ -19,6 +20,7 @@ class Relation(NamedTuple):
     target_name: str
 
 
+@lru_cache(maxsize=65_536)  # teams, environments and popular services are the targets of many rows
 def target_key(kind: str, namespace: str, name: str) -> int:
     """The indexed stand-in for a relation's target: a signed 64-bit hash of (kind, namespace, name).
 
