@@ -167,6 +167,18 @@ async def test_two_replicas_on_one_postgresql_see_each_others_writes(tmp_path: P
                 assert first["payload"]["metadata"]["name"] == "from-a"
                 second = await next_message(ws, "entity.created")
                 assert second["payload"]["metadata"]["description"] == "x" * 9000
+                # a batch's events go out in one NOTIFY round trip and all arrive, in order but for the one
+                # sent as a reference, which the receiver re-reads first
+                batch = [team(f"batch-{i:02}") for i in range(40)]
+                batch[7]["metadata"]["description"] = "y" * 9000  # one of them as a reference
+                async with httpx.AsyncClient(base_url=a.url, headers=headers) as client:
+                    applied = await client.post("/api/v1/apply", json={"entities": batch})
+                    assert applied.json()["summary"]["created"] == 40
+                heard = [(await next_message(ws, "entity.created"))["payload"]["metadata"] for _ in batch]
+                names = [m["name"] for m in heard]
+                assert sorted(names) == [f"batch-{i:02}" for i in range(40)]
+                assert [n for n in names if n != "batch-07"] == [f"batch-{i:02}" for i in range(40) if i != 7]
+                assert next(m for m in heard if m["name"] == "batch-07")["description"] == "y" * 9000
 
 
 async def test_connection_closed_is_a_normal_end(tmp_path: Path) -> None:

@@ -29,11 +29,11 @@ async def publish(state: AppState, events: Iterable[EntityEvent | None]) -> None
     keeper = state.extras.get("statistics")
     if pending and keeper is not None:
         keeper.entities_created(sum(1 for event in pending if event.type == "entity.created"))
+    try:
+        await state.bus.publish_many("entities", [(event.type, _payload(event)) for event in pending])
+    except Exception:
+        log.exception("could not publish %d entity events", len(pending))
     for event in pending:
-        try:
-            await state.bus.publish("entities", event.type, _payload(event))
-        except Exception:
-            log.exception("could not publish %s for %s/%s", event.type, event.kind, event.name)
         for plugin_id in hooks:
             if not state.plugin_states.is_enabled(plugin_id):
                 continue
