@@ -6,9 +6,10 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
@@ -65,19 +66,34 @@ class EntityFilter:
         return where, params
 
 
-def keys_in(columns: Sequence[Any], keys: Sequence[tuple[str, str, str]]) -> ColumnElement[bool]:
-    """`(kind, namespace, name) IN keys`, written so that the (kind, namespace, name) index is searched.
+def keys_in(columns: Sequence[Any], keys: Sequence[tuple[str, str, str]]) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """`(kind, namespace, name) IN keys` and its bind parameters, written so that the (kind, namespace,
+    name) index is searched.
 
     A row-value IN list makes SQLite scan the whole index; grouping by (kind, namespace) into OR-ed
-    `kind = ? AND namespace = ? AND name IN (…)` terms lets both SQLite and PostgreSQL seek."""
+    `kind = ? AND namespace = ? AND name IN (…)` terms lets both SQLite and PostgreSQL seek. The values
+    are bound, never built into the expression, so a query of a given shape is built and compiled once
+    (building `IN` from a list of values cost more than running the query)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for kind, namespace, name in keys:
         groups.setdefault((kind, namespace), []).append(name)
+    params: dict[str, Any] = {}
+    for i, ((kind, namespace), names) in enumerate(groups.items()):
+        params[f"keys_k{i}"], params[f"keys_ns{i}"], params[f"keys_n{i}"] = kind, namespace, names
+    return _keys_clause(tuple(columns), len(groups)), params
+
+
+@lru_cache(maxsize=64)
+def _keys_clause(columns: tuple[Any, ...], groups: int) -> ColumnElement[bool]:
     kind_col, namespace_col, name_col = columns
     return or_(
         *(
-            and_(kind_col == kind, namespace_col == namespace, name_col.in_(names))
-            for (kind, namespace), names in groups.items()
+            and_(
+                kind_col == bindparam(f"keys_k{i}"),
+                namespace_col == bindparam(f"keys_ns{i}"),
+                name_col.in_(bindparam(f"keys_n{i}", expanding=True)),
+            )
+            for i in range(groups)
         )
     )
 
@@ -304,7 +320,7 @@ async def _resolve(conn: AsyncConnection, nodes: Sequence[Node]) -> dict[Node, A
     out: dict[Node, Any] = {}
     unique = list(dict.fromkeys(nodes))
     for start in range(0, len(unique), 300):
-        chunk = unique[start : start + 300]
+        where, params = keys_in((entities.c.kind, entities.c.namespace, entities.c.name), unique[start : start + 300])
         rows = await conn.execute(
             select(
                 entities.c.id,
@@ -313,7 +329,8 @@ async def _resolve(conn: AsyncConnection, nodes: Sequence[Node]) -> dict[Node, A
                 entities.c.name,
                 entities.c.title,
                 entities.c.owner,
-            ).where(keys_in((entities.c.kind, entities.c.namespace, entities.c.name), chunk))
+            ).where(where),
+            params,
         )
         for row in rows.mappings():
             out[(row["kind"], row["namespace"], row["name"])] = row

@@ -128,10 +128,11 @@ async def load_existing(
     columns = (entities,) if full else _STATE_COLUMNS
     for start in range(0, len(unique), _KEY_CHUNK):
         chunk = unique[start : start + _KEY_CHUNK]
-        stmt = select(*columns).where(keys_in((entities.c.kind, entities.c.namespace, entities.c.name), chunk))
+        where, params = keys_in((entities.c.kind, entities.c.namespace, entities.c.name), chunk)
+        stmt = select(*columns).where(where)
         if lock and conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update()
-        for row in (await conn.execute(stmt)).mappings():
+        for row in (await conn.execute(stmt, params)).mappings():
             found[(row["kind"], row["namespace"], row["name"])] = row
     return found
 
