@@ -54,15 +54,9 @@ def kind_of(state: AppState, kind: str) -> RegisteredKind:
 
 
 def canonical_kind(state: AppState) -> Any:
-    """The registered spelling of a kind name (`service` → `Service`), remembered for one request."""
-    known: dict[str, str] = {}
-
     def canonical(name: str) -> str:
-        found = known.get(name)
-        if found is None:
-            registered = state.host.kind(name)
-            found = known[name] = registered.name if registered else name
-        return found
+        registered = state.host.kind(name)
+        return registered.name if registered else name
 
     return canonical
 

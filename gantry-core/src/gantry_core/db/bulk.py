@@ -14,9 +14,11 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import DateTime, Table, bindparam, func, insert, select, text
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+_UNSEEN = object()
 
 
 @lru_cache(maxsize=128)
@@ -25,18 +27,8 @@ def _compiled(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple
     names = list(compiled.positiontup or ())
     processors = compiled._bind_processors
     get = itemgetter(*names) if len(names) > 1 else (lambda row, name=names[0]: (row[name],))
-    # (position, processor, memoised) for the columns that have one; every value of those goes through it,
-    # None too. A batch stamps all its rows with the same datetime, so that processor's last answer is reused.
-    table_columns = table.c
-    return (
-        str(compiled),
-        get,
-        [
-            (i, processors[name], isinstance(table_columns[name].type, DateTime))
-            for i, name in enumerate(names)
-            if name in processors
-        ],
-    )
+    # (position, processor) for the columns that have one; every value of those goes through it, None too
+    return str(compiled), get, [(i, processors[name]) for i, name in enumerate(names) if name in processors]
 
 
 async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -48,16 +40,15 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mappin
         params: list[Any] = [get(row) for row in rows]
     else:
         params = []
-        last: dict[int, tuple[Any, Any]] = {}
+        # the last value each processor saw and its answer: a batch stamps every row with the same
+        # datetime object, so that one is processed once
+        last: dict[int, tuple[Any, Any]] = {i: (_UNSEEN, None) for i, _ in processed}
         for row in rows:
             values = list(get(row))
-            for i, process, memoised in processed:
+            for i, process in processed:
                 value = values[i]
-                if not memoised:
-                    values[i] = process(value)
-                    continue
-                seen = last.get(i)
-                if seen is None or seen[0] is not value:
+                seen = last[i]
+                if seen[0] is not value:
                     seen = last[i] = (value, process(value))
                 values[i] = seen[1]
             params.append(tuple(values))
