@@ -147,6 +147,28 @@ async def enable(gantry: Gantry, plugin_id: str) -> None:
 
 
 @pytest.mark.postgres
+async def test_installations_in_two_schemas_of_one_database_hear_only_their_own_events(tmp_path: Path) -> None:
+    if not postgres_url():
+        pytest.skip("needs GANTRY_TEST_DATABASE_URL")
+    harness = Harness(tmp_path, backend="postgresql")
+    try:
+        async with harness() as one, harness() as two:
+            heard: dict[str, list[str]] = {"one": [], "two": []}
+            for label, gantry in (("one", one), ("two", two)):
+                gantry.state.bus.subscribe(lambda e, label=label: heard[label].append(e.payload["metadata"]["name"]))
+            assert (await (await one.client()).post("/api/v1/entities", json=team("in-one"))).status_code == 201
+            assert (await (await two.client()).post("/api/v1/entities", json=team("in-two"))).status_code == 201
+            for _ in range(100):
+                if heard["one"] and heard["two"]:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)  # anything crossing over would have arrived by now
+            assert heard == {"one": ["in-one"], "two": ["in-two"]}
+    finally:
+        await harness.aclose()
+
+
+@pytest.mark.postgres
 async def test_two_replicas_on_one_postgresql_see_each_others_writes(tmp_path: Path) -> None:
     if not postgres_url():
         pytest.skip("needs GANTRY_TEST_DATABASE_URL")

@@ -77,13 +77,14 @@ class PostgresEventBus(EventBus):
         self._notify: Any = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.pg_channel = pg_channel(self.server_settings)
 
     async def start(self) -> None:
         import asyncpg
 
         self._listen = await asyncpg.connect(self.dsn, server_settings=self.server_settings)
         self._notify = await asyncpg.connect(self.dsn, server_settings=self.server_settings)
-        await self._listen.add_listener(PG_CHANNEL, self._on_notify)
+        await self._listen.add_listener(self.pg_channel, self._on_notify)
 
     async def stop(self) -> None:
         for conn in (self._listen, self._notify):
@@ -114,7 +115,7 @@ class PostgresEventBus(EventBus):
         async with self._lock:
             await self._notify.execute(
                 "SELECT pg_notify($1, body) FROM unnest($2::text[]) WITH ORDINALITY AS b(body, n) ORDER BY n",
-                PG_CHANNEL,
+                self.pg_channel,
                 bodies,
             )
 
@@ -138,6 +139,13 @@ class PostgresEventBus(EventBus):
                 return
             event = Event(event.channel, event.type, resolved)
         self.dispatch(event)
+
+
+def pg_channel(server_settings: dict[str, str]) -> str:
+    """The NOTIFY channel of one installation. Channels are shared by the whole database, so an
+    installation in its own schema (`?schema=`) gets a channel of its own: `gantry_events_<schema>`."""
+    schema = server_settings.get("search_path", "").split(",")[0].strip()
+    return f"{PG_CHANNEL}_{schema}"[:63] if schema else PG_CHANNEL  # 63: PostgreSQL's identifier length
 
 
 def _reference(payload: dict[str, Any]) -> dict[str, Any]:
