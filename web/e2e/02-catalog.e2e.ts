@@ -95,6 +95,8 @@ test("a change made through the API appears live, without a reload", async ({ pa
   // A new entity shows up in an open catalog list too.
   await page.goto("/catalog?kind=service&q=ledger");
   await expect(page.getByRole("link", { name: "Ledger, live" })).toBeVisible();
+  // A navigation opens a new connection; "Live" means the server has registered its subscriptions.
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
   const before = await page.locator("tbody tr").count();
   await markPage(page);
   await api.call("POST", "/entities", { apiVersion: "gantry.io/v1", kind: "Service", metadata: { name: "e2e-ledger-replica", title: "Ledger replica", description: "ledger follower" }, spec: { type: "backend" } });

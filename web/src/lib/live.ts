@@ -56,6 +56,20 @@ export function useLiveStatus(): LiveStatus {
   );
 }
 
+const CHANNELS = ["entities", "runs", "plugins"] as const;
+const ENTITY_QUERIES = ["entities", "facets", "graph", "activity", "search", "dashboard-counts", "actions"];
+/** Everything a live message can refresh: after a reconnect, whatever was missed meanwhile. */
+const ALL_LIVE_QUERIES = [...ENTITY_QUERIES, "entity", "runs", "approvals", "plugins", "ui-manifest", "sync-runs"];
+
+/**
+ * The server answers each subscribe in order, so the answer for the last channel means every event from
+ * now on reaches this tab: only then is the connection "open" (the header's "Live").
+ */
+export function isLastSubscription(message: WsMessage): boolean {
+  const payload = message.payload as { channel?: unknown } | null | undefined;
+  return message.type === "subscribed" && payload?.channel === CHANNELS[CHANNELS.length - 1];
+}
+
 /** Apply one server message to the query cache. Exported for tests. */
 export function applyMessage(client: QueryClient, message: WsMessage, invalidate: (key: unknown[]) => void): void {
   const { type, payload } = message;
@@ -71,7 +85,7 @@ export function applyMessage(client: QueryClient, message: WsMessage, invalidate
       invalidate(["entity", kind.toLowerCase(), namespace, name, "activity"]);
       markChanged(entityKey(kind, namespace, name));
     }
-    for (const key of ["entities", "facets", "graph", "activity", "search", "dashboard-counts", "actions"]) invalidate([key]);
+    for (const key of ENTITY_QUERIES) invalidate([key]);
   } else if (type.startsWith("run.")) {
     invalidate(["runs"]);
     invalidate(["approvals"]);
@@ -91,6 +105,7 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): void {
     let socket: WebSocket | null = null;
     let stopped = false;
     let attempt = 0;
+    let reconnecting = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const pending = new Map<string, unknown[]>();
@@ -112,21 +127,30 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): void {
       const scheme = location.protocol === "https:" ? "wss" : "ws";
       socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws`);
       socket.onopen = () => {
-        attempt = 0;
-        setStatus("open");
-        for (const channel of ["entities", "runs", "plugins"]) socket?.send(JSON.stringify({ action: "subscribe", channel }));
+        for (const channel of CHANNELS) socket?.send(JSON.stringify({ action: "subscribe", channel }));
       };
       socket.onmessage = (event) => {
+        let message: WsMessage;
         try {
-          const message = JSON.parse(String(event.data)) as WsMessage;
-          if (message && typeof message.type === "string") applyMessage(client, message, invalidate);
+          message = JSON.parse(String(event.data)) as WsMessage;
         } catch {
-          /* ignore malformed frames */
+          return; // ignore malformed frames
         }
+        if (!message || typeof message.type !== "string") return;
+        if (isLastSubscription(message)) {
+          // Events sent while this tab was disconnected are gone: refetch what they would have refreshed.
+          if (reconnecting) ALL_LIVE_QUERIES.forEach((key) => invalidate([key]));
+          reconnecting = false;
+          attempt = 0;
+          setStatus("open");
+          return;
+        }
+        applyMessage(client, message, invalidate);
       };
       socket.onclose = () => {
         socket = null;
         if (stopped) return;
+        reconnecting = true;
         attempt += 1;
         setStatus(attempt > 3 ? "unavailable" : "closed");
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
