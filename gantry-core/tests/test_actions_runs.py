@@ -13,7 +13,6 @@ import httpx
 import orjson
 import pytest
 from gantry_core.actions.runs import INTERRUPTED
-from gantry_core.testing import test_database_url as postgres_url
 from gantry_core.testing import throwaway_database
 from gantry_core.testing.server import gantry_server
 from websockets.asyncio.client import connect
@@ -135,9 +134,8 @@ async def test_a_run_of_a_killed_server_is_failed_at_the_next_start(tmp_path: Pa
     assert after["finishedAt"] is not None
 
 
+@pytest.mark.postgres
 async def test_replicas_see_each_others_runs(tmp_path: Path) -> None:
-    if not postgres_url():
-        pytest.skip("needs GANTRY_TEST_DATABASE_URL")
     async with throwaway_database(tmp_path, "postgresql") as db:
         with gantry_server(tmp_path / "a", db=db, env=ENV) as a, gantry_server(tmp_path / "b", db=db, env=ENV) as b:
             admin = login(a.url)

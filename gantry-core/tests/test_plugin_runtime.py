@@ -274,6 +274,7 @@ async def test_plugin_static_files_are_served_safely(gantry_harness: Harness, tm
         assert (await client.get("/plugins/nobody/static/tab.js")).status_code == 404
 
 
+@pytest.mark.postgres
 async def test_two_replicas_on_one_postgresql_run_a_job_once(tmp_path: Any) -> None:
     """Enable on replica A: the change reaches B at once; POST /sync on both at the same moment starts
     the job once (the lease), and B's scheduler does not run it again within the interval."""
@@ -284,8 +285,6 @@ async def test_two_replicas_on_one_postgresql_run_a_job_once(tmp_path: Any) -> N
     from gantry_core.testing.distributions import write_distribution
     from gantry_core.testing.server import gantry_server
 
-    if not os.environ.get("GANTRY_TEST_DATABASE_URL"):
-        pytest.skip("needs GANTRY_TEST_DATABASE_URL")
     site = write_distribution(
         tmp_path / "site", "gantry-plugin-reference", plugins={"reference": "gantry_core.testing.reference_plugin"}
     )

@@ -57,15 +57,18 @@ export function useLiveStatus(): LiveStatus {
 }
 
 const CHANNELS = ["entities", "runs", "plugins"] as const;
+// The queries each channel's messages refresh (an entity's own detail query too, see applyMessage).
 const ENTITY_QUERIES = ["entities", "facets", "graph", "activity", "search", "dashboard-counts", "actions"];
+const RUN_QUERIES = ["runs", "approvals"];
+const PLUGIN_QUERIES = ["plugins", "ui-manifest", "sync-runs"];
 /** Everything a live message can refresh: after a reconnect, whatever was missed meanwhile. */
-const ALL_LIVE_QUERIES = [...ENTITY_QUERIES, "entity", "runs", "approvals", "plugins", "ui-manifest", "sync-runs"];
+const ALL_LIVE_QUERIES = [...ENTITY_QUERIES, "entity", ...RUN_QUERIES, ...PLUGIN_QUERIES];
 
 /**
  * The server answers each subscribe in order, so the answer for the last channel means every event from
  * now on reaches this tab: only then is the connection "open" (the header's "Live").
  */
-export function isLastSubscription(message: WsMessage): boolean {
+function isLastSubscription(message: WsMessage): boolean {
   const payload = message.payload as { channel?: unknown } | null | undefined;
   return message.type === "subscribed" && payload?.channel === CHANNELS[CHANNELS.length - 1];
 }
@@ -87,14 +90,11 @@ export function applyMessage(client: QueryClient, message: WsMessage, invalidate
     }
     for (const key of ENTITY_QUERIES) invalidate([key]);
   } else if (type.startsWith("run.")) {
-    invalidate(["runs"]);
-    invalidate(["approvals"]);
+    for (const key of RUN_QUERIES) invalidate([key]);
     const run = payload as { id?: unknown; actionName?: string } | null;
     if (run?.id !== undefined) markChanged(`run/${String(run.id)}`);
   } else if (type.startsWith("plugin.")) {
-    invalidate(["plugins"]);
-    invalidate(["ui-manifest"]);
-    invalidate(["sync-runs"]);
+    for (const key of PLUGIN_QUERIES) invalidate([key]);
   }
 }
 
@@ -104,8 +104,7 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): void {
     if (!enabled || typeof WebSocket === "undefined") return;
     let socket: WebSocket | null = null;
     let stopped = false;
-    let attempt = 0;
-    let reconnecting = false;
+    let attempt = 0; // connections lost since the last one the server confirmed
     let timer: ReturnType<typeof setTimeout> | undefined;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const pending = new Map<string, unknown[]>();
@@ -139,8 +138,7 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): void {
         if (!message || typeof message.type !== "string") return;
         if (isLastSubscription(message)) {
           // Events sent while this tab was disconnected are gone: refetch what they would have refreshed.
-          if (reconnecting) ALL_LIVE_QUERIES.forEach((key) => invalidate([key]));
-          reconnecting = false;
+          if (attempt > 0) ALL_LIVE_QUERIES.forEach((key) => invalidate([key]));
           attempt = 0;
           setStatus("open");
           return;
@@ -150,7 +148,6 @@ export function useLiveUpdates(client: QueryClient, enabled: boolean): void {
       socket.onclose = () => {
         socket = null;
         if (stopped) return;
-        reconnecting = true;
         attempt += 1;
         setStatus(attempt > 3 ? "unavailable" : "closed");
         const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));

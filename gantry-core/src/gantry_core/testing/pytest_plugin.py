@@ -43,4 +43,14 @@ async def gantry(gantry_harness: Harness) -> AsyncIterator[Gantry]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgres: needs GANTRY_TEST_DATABASE_URL (PostgreSQL)")
+    config.addinivalue_line("markers", "postgres: needs GANTRY_TEST_DATABASE_URL (PostgreSQL); skipped without it")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` are skipped when GANTRY_TEST_DATABASE_URL is not set."""
+    if test_database_url():
+        return
+    skip = pytest.mark.skip(reason="needs GANTRY_TEST_DATABASE_URL")
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip)
