@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import re
 import threading
@@ -219,6 +220,10 @@ class SqliteDatabase(Database):
         )
         _configure_sqlite(self.sync_engine)
         self._write_lock = asyncio.Lock()
+        # Commits run here, so that the event loop reads and parses the next request meanwhile.
+        self._committer: concurrent.futures.ThreadPoolExecutor | None = None
+        if self.sync_engine.url.database not in (None, "", ":memory:"):  # a memory database is per-thread
+            self._committer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gantry-sqlite-commit")
         self._checkpointer = Checkpointer(self.sync_engine)
         self._reader: Any = None  # a raw sqlite3 connection in autocommit mode, for read_one
         self._compiled: dict[int, _RawSelect] = {}
@@ -252,9 +257,28 @@ class SqliteDatabase(Database):
         async with self._write_lock:
             with self.sync_engine.connect() as conn:
                 conn = conn.execution_options(**{_WRITE: True})
-                with conn.begin():
+                transaction = conn.begin()
+                try:
                     yield cast(AsyncConnection, InlineConnection(conn))
+                except BaseException:
+                    transaction.rollback()
+                    raise
+                await self._commit(transaction)
         self._checkpointer.wanted()
+
+    async def _commit(self, transaction: Any) -> None:
+        """Commit on the commit thread: SQLite writes the transaction's pages to the log without the GIL
+        while the event loop takes in the next request. Should the awaiting task be cancelled meanwhile,
+        the commit still finishes before the connection goes back to the pool."""
+        if self._committer is None:
+            transaction.commit()
+            return
+        future = self._committer.submit(transaction.commit)
+        try:
+            await asyncio.shield(asyncio.wrap_future(future))
+        except asyncio.CancelledError:
+            concurrent.futures.wait([future])
+            raise
 
     async def upgrade(self) -> None:
         from alembic import command
@@ -271,6 +295,8 @@ class SqliteDatabase(Database):
 
     async def dispose(self) -> None:
         await asyncio.to_thread(self._checkpointer.stop)
+        if self._committer is not None:
+            self._committer.shutdown()
         if self._reader is not None:
             self._reader.close()
             self._reader = None
