@@ -98,14 +98,17 @@ def parse(
     *,
     kind_hint: RegisteredKind | None = None,
     known_hash: Callable[[tuple[str, str, str]], str | None] | None = None,
+    text_checked: bool = False,
 ) -> Document:
     """Validate `raw` and return a Document; raises InvalidDocument listing every failing path.
 
     `known_hash` (used by sync jobs) gives the stored content hash of an entity: a document whose content
-    hashes the same is what was validated when it was stored, so it is not validated again."""
+    hashes the same is what was validated when it was stored, so it is not validated again. With
+    `text_checked` the caller vouches that no string in `raw` holds NUL or a lone surrogate (a request body
+    screened by `api.json_body`), so the search for them is skipped."""
     if not isinstance(raw, Mapping):
         raise InvalidDocument([{"path": "", "message": "an entity must be a JSON object"}])
-    if _needs_text_check(raw):
+    if not text_checked and _needs_text_check(raw):
         nul: list[dict[str, str]] = []
         _control_chars(raw, "", nul)
         if nul:

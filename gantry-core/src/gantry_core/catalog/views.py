@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 
 from gantry_core.api.deps import Developer, State, Viewer, client_ip, request_source
 from gantry_core.api.errors import GantryError
+from gantry_core.api.json_body import JsonRoute, text_checked
 from gantry_core.api.pagination import PageParams, decode_cursor, encode_cursor, keyset_page, page_params
 from gantry_core.catalog import events as catalog_events
 from gantry_core.catalog import queries, search
@@ -36,7 +37,7 @@ from gantry_core.db.tables import entities
 from gantry_core.plugins.kinds import RegisteredKind
 from gantry_core.state import AppState
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], route_class=JsonRoute)
 Pagination = Annotated[PageParams, Depends(page_params)]
 NamespaceQ = Annotated[str, Query(max_length=63, description="Namespace of the entity")]
 MAX_BATCH = 1000
@@ -207,7 +208,7 @@ EntityBody = Annotated[dict[str, Any], Body(description="An entity document (api
 
 @router.post("/entities", status_code=201, summary="Create an entity (409 if it exists)")
 async def create(body: EntityBody, request: Request, state: State, user: Developer) -> Response:
-    doc = parse(state.host, body)
+    doc = parse(state.host, body, text_checked=text_checked(request))
     async with state.db.write() as conn:
         result = _single(
             await write_many(conn, [doc], actor(request, user), mode="create", canonical_kind=canonical_kind(state))
@@ -317,9 +318,10 @@ async def apply(body: ApplyIn, request: Request, state: State, user: Developer) 
     items: list[dict[str, Any] | None] = [None] * len(body.entities)
     docs = []
     positions = []
+    checked = text_checked(request)
     for i, raw in enumerate(body.entities):
         try:
-            doc = parse(state.host, raw)
+            doc = parse(state.host, raw, text_checked=checked)
         except InvalidDocument as exc:
             items[i] = _result_item(raw, "invalid", exc.details, exc.message)
             continue
