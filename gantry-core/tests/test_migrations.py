@@ -3,6 +3,7 @@ again on a populated catalog without losing a row (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from alembic import command
@@ -32,6 +33,11 @@ async def _snapshot(gantry: Gantry) -> dict[str, list[tuple[Any, ...]]]:
         return out
 
 
+def _any_kind_under_a_tag(snapshot: dict[str, list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """The facet rows 0009 dropped: (field, tag, '', value, n) with a tag."""
+    return [row for row in snapshot["entity_facets"] if row[2] == "" and row[1] != ""]
+
+
 async def _target_keys(gantry: Gantry) -> dict[int, int]:
     r = tables.entity_relations.c
     async with gantry.state.db.read() as conn:
@@ -55,12 +61,12 @@ async def test_the_migrated_database_matches_the_declared_schema(gantry: Gantry)
         assert sql.rstrip().endswith("WITHOUT ROWID")
 
 
-async def test_migrations_0007_and_0008_go_down_and_up_on_a_populated_catalog(gantry: Gantry) -> None:
+async def test_migrations_0007_to_0009_go_down_and_up_on_a_populated_catalog(gantry: Gantry) -> None:
     client = await gantry.client("admin")
     response = await client.post("/api/v1/apply", json={"entities": [_entity(i) for i in range(40)]})
     assert response.json()["summary"]["created"] == 40, response.text[:600]
     before = await _snapshot(gantry)
-    assert len(before["entity_facets"]) > 40 and len(before["entity_tags"]) == 80
+    assert len(before["entity_facets"]) > 30 and len(before["entity_tags"]) == 80
     assert len(before["entity_relations"]) == 40  # ownedBy
     keys_before = await _target_keys(gantry)
 
@@ -73,7 +79,14 @@ async def test_migrations_0007_and_0008_go_down_and_up_on_a_populated_catalog(ga
         return current_revision(conn)
 
     assert await _run(gantry, down) == "0006"
-    assert await _snapshot(gantry) == before
+    below = await _snapshot(gantry)
+    refilled = _any_kind_under_a_tag(below)  # 0009's downgrade sums them from the kinds' rows again
+    sums: Counter[tuple[str, str, str]] = Counter()
+    for field, tag, kind, value, n in before["entity_facets"]:
+        if tag and kind:
+            sums[(field, tag, value)] += n
+    assert sorted((f, t, "", v, n) for (f, t, v), n in sums.items()) == refilled and refilled
+    assert {**below, "entity_facets": [r for r in below["entity_facets"] if r not in refilled]} == before
     assert await _run(gantry, up) == head_revision()
     assert await _snapshot(gantry) == before
     assert await _target_keys(gantry) == keys_before  # 0008 filled the stored rows as the write path does
@@ -84,6 +97,10 @@ async def test_migrations_0007_and_0008_go_down_and_up_on_a_populated_catalog(ga
     assert response.json()["summary"]["created"] == 6
     facets = (await client.get("/api/v1/facets?fields=owner&kind=service")).json()
     assert sum(f["count"] for f in facets["owner"]) == 45
+    assert _any_kind_under_a_tag(await _snapshot(gantry)) == []
+    under_a_tag = (await client.get("/api/v1/facets?fields=owner,kind&tag=python")).json()
+    assert {f["value"]: f["count"] for f in under_a_tag["owner"]} == {"team-0": 15, "team-1": 15, "team-2": 15}
+    assert under_a_tag["kind"] == [{"value": "Service", "count": 45}]
     # reverse lookups through the keys 0008 filled (svc-1, svc-4, …) and those written since (svc-40, svc-43)
     graph = (await client.get("/api/v1/graph/team/team-1?direction=in")).json()
     assert sorted(n["name"] for n in graph["nodes"] if n["kind"] == "Service") == [

@@ -56,7 +56,7 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mappin
 
 
 @lru_cache(maxsize=32)
-def _compiled_upsert(dialect: Dialect, table: Table, column: str) -> tuple[str, Callable[[Any], Any]]:
+def _compiled_upsert(dialect: Dialect, table: Table, column: str) -> str:
     from sqlalchemy.dialects import postgresql, sqlite
 
     names = [c.name for c in table.columns]
@@ -67,16 +67,16 @@ def _compiled_upsert(dialect: Dialect, table: Table, column: str) -> tuple[str, 
         set_={column: table.c[column] + stmt.excluded[column]},
     )
     compiled = stmt.compile(dialect=dialect)
-    positions = list(compiled.positiontup or ())
-    return str(compiled), itemgetter(*positions)
+    assert list(compiled.positiontup or ()) == names  # the rows' tuples bind in column order
+    return str(compiled)
 
 
-async def upsert_add(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]], column: str = "n") -> None:
-    """INSERT `rows` into `table`, adding `column` onto the row already there for the same primary key."""
+async def upsert_add(conn: AsyncConnection, table: Table, rows: Sequence[tuple[Any, ...]], column: str = "n") -> None:
+    """INSERT `rows` (tuples in the table's column order) into `table`, adding `column` onto the row
+    already there for the same primary key."""
     if not rows:
         return
-    sql, get = _compiled_upsert(conn.dialect, table, column)
-    await conn.exec_driver_sql(sql, [get(row) for row in rows])
+    await conn.exec_driver_sql(_compiled_upsert(conn.dialect, table, column), list(rows))
 
 
 async def reserve_ids(conn: AsyncConnection, table: Table, count: int) -> Sequence[int]:

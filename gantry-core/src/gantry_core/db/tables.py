@@ -91,9 +91,10 @@ entity_tags = Table(
     Index("ix_entity_tags_kind_tag", "kind", "tag", "entity_id"),
 )
 
-#: Entity counts per field, tag ('' = any tag), kind ('' = any kind) and value, kept by the write path in
-#: the same transaction (catalog/facet_counts.py): the catalog's facets for no filter, a kind, a tag or
-#: both are read from here, whatever the size of the catalog. Field '*' (value '') counts the entities.
+#: Entity counts per field, tag ('' = any tag), kind ('' = any kind, kept under no tag only) and value,
+#: kept by the write path in the same transaction (catalog/facet_counts.py): the catalog's facets for no
+#: filter, a kind, a tag or both are read from here, whatever the size of the catalog. Field '*' (value
+#: '') counts the entities.
 entity_facets = Table(
     "entity_facets",
     metadata,
