@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import bindparam, delete, select, update
@@ -65,6 +66,7 @@ class _Pending:
     entity_id: int | None = None
 
 
+@lru_cache(maxsize=1024)  # a batch stamps all its rows with one datetime, and lists repeat few
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
