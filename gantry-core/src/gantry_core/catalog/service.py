@@ -288,6 +288,12 @@ def _facet_keys(p: _Pending) -> list[facet_counts.Key]:
     )
 
 
+_TAG_COLUMNS = ("entity_id", "tag", "kind", "owner", "lifecycle")
+_LABEL_COLUMNS = ("entity_id", "key", "value")
+# a relation row: the source, then the fields of catalog.relations.Relation in order, then its target key
+_RELATION_COLUMNS = ("source_id", "type", "target_kind", "target_namespace", "target_name", "target_key")
+
+
 async def _write_derived(
     conn: AsyncConnection, written: list[_Pending], updated: list[_Pending], canonical_kind: Any
 ) -> None:
@@ -296,28 +302,19 @@ async def _write_derived(
         for table in (entity_tags, entity_labels, entity_relations):
             col = table.c.entity_id if table is not entity_relations else table.c.source_id
             await conn.execute(delete(table).where(col.in_(updated_ids)))
-    tags: list[dict[str, Any]] = []
-    labels: list[dict[str, Any]] = []
-    rels: list[dict[str, Any]] = []
+    tags: list[tuple[Any, ...]] = []
+    labels: list[tuple[Any, ...]] = []
+    rels: list[tuple[Any, ...]] = []
+    target_key = relmod.target_key
     for p in written:
         md = p.doc.metadata
-        copied = {"kind": p.doc.kind.name, "owner": p.values["owner"], "lifecycle": p.values["lifecycle"]}
-        tags.extend({"entity_id": p.entity_id, "tag": t, **copied} for t in dict.fromkeys(md.get("tags") or ()))
-        labels.extend({"entity_id": p.entity_id, "key": k, "value": v} for k, v in (md.get("labels") or {}).items())
-        rels.extend(
-            {
-                "source_id": p.entity_id,
-                "type": r.type,
-                "target_kind": r.target_kind,
-                "target_namespace": r.target_namespace,
-                "target_name": r.target_name,
-                "target_key": relmod.target_key(r.target_kind, r.target_namespace, r.target_name),
-            }
-            for r in relmod.derive(p.doc, canonical_kind)
-        )
-    await insert_rows(conn, entity_tags, tags)
-    await insert_rows(conn, entity_labels, labels)
-    await insert_rows(conn, entity_relations, rels)
+        entity_id, kind, owner, lifecycle = p.entity_id, p.doc.kind.name, p.values["owner"], p.values["lifecycle"]
+        tags.extend((entity_id, tag, kind, owner, lifecycle) for tag in dict.fromkeys(md.get("tags") or ()))
+        labels.extend((entity_id, key, value) for key, value in (md.get("labels") or {}).items())
+        rels.extend((entity_id, *r, target_key(*r[1:])) for r in relmod.derive(p.doc, canonical_kind))
+    await insert_rows(conn, entity_tags, tags, _TAG_COLUMNS)
+    await insert_rows(conn, entity_labels, labels, _LABEL_COLUMNS)
+    await insert_rows(conn, entity_relations, rels, _RELATION_COLUMNS)
     await search.index_many(
         conn,
         [(p.entity_id, p.doc.name, p.doc.metadata, p.existing is None) for p in written],  # type: ignore[misc]

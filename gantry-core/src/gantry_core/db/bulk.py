@@ -22,20 +22,40 @@ _UNSEEN = object()
 
 
 @lru_cache(maxsize=128)
-def _compiled(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, Callable[[Any], Any], list[Any]]:
+def _compiled(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[Any]]:
+    """SQL, a getter of the bound values from a mapping row and one from a tuple of `columns` (both in
+    bind order), and (position, processor) for the columns that have a processor."""
     compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
     names = list(compiled.positiontup or ())
     processors = compiled._bind_processors
-    get = itemgetter(*names) if len(names) > 1 else (lambda row, name=names[0]: (row[name],))
-    # (position, processor) for the columns that have one; every value of those goes through it, None too
-    return str(compiled), get, [(i, processors[name]) for i, name in enumerate(names) if name in processors]
+    by_name = itemgetter(*names) if len(names) > 1 else (lambda row, name=names[0]: (row[name],))
+    order = [columns.index(name) for name in names]
+    by_position = tuple if order == list(range(len(columns))) else (lambda row: tuple(row[i] for i in order))
+    # every value of a column with a processor goes through it, None too
+    return (
+        str(compiled),
+        by_name,
+        by_position,
+        [(i, processors[name]) for i, name in enumerate(names) if name in processors],
+    )
 
 
-async def insert_rows(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT `rows` (all with the same keys) into `table` in one executemany."""
+async def insert_rows(
+    conn: AsyncConnection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
+    columns: tuple[str, ...] | None = None,
+) -> None:
+    """INSERT `rows` into `table` in one executemany: mappings with the same keys, or with `columns`
+    tuples of those columns' values in that order (no dict per row)."""
     if not rows:
         return
-    sql, get, processed = _compiled(conn.dialect, table, tuple(rows[0]))
+    if columns is None:
+        sql, get, _, processed = _compiled(conn.dialect, table, tuple(rows[0]))
+    else:
+        sql, _, get, processed = _compiled(conn.dialect, table, columns)
     if not processed:
         params: list[Any] = [get(row) for row in rows]
     else:
