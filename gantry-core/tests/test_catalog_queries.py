@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import yaml
+from gantry_core.api.pagination import encode_cursor
 from gantry_core.db import migrations, tables
 from gantry_core.testing import Gantry
 from sqlalchemy import func, select, text
@@ -299,6 +300,25 @@ async def test_search_ranks_and_prefix_matches(gantry: Gantry) -> None:
     assert len(paged["items"]) == 1 and paged["next"]
     rest = (await client.get(f"/api/v1/search?q=pay&limit=1&cursor={paged['next']}")).json()
     assert rest["items"] and rest["items"][0]["name"] != paged["items"][0]["name"]
+
+
+async def test_search_total_is_every_match_on_every_page_and_past_the_last(gantry: Gantry) -> None:
+    client = await gantry.client("developer")
+    teams = [{"kind": "Team", "metadata": {"name": f"ledger-{i}", "title": "Ledger"}, "spec": {}} for i in range(7)]
+    teams.append({"kind": "Team", "metadata": {"name": "other"}, "spec": {}})
+    assert (await client.post("/api/v1/apply", json={"entities": teams})).json()["summary"]["created"] == 8
+    seen: list[str] = []
+    url = "/api/v1/search?q=ledg&limit=3"
+    while url:
+        page = (await client.get(url)).json()
+        assert page["total"] == 7
+        seen.extend(item["name"] for item in page["items"])
+        url = f"/api/v1/search?q=ledg&limit=3&cursor={page['next']}" if page["next"] else ""
+    assert sorted(seen) == [f"ledger-{i}" for i in range(7)]
+    past = (await client.get("/api/v1/search?q=ledg&limit=3&cursor=" + encode_cursor([9]))).json()
+    assert past == {"items": [], "total": 7, "next": None}
+    none = (await client.get("/api/v1/search?q=nothing-like-it")).json()
+    assert none == {"items": [], "total": 0, "next": None}
 
 
 async def test_graph_depth_direction_and_missing_nodes(gantry: Gantry) -> None:

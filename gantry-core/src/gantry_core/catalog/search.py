@@ -107,16 +107,23 @@ def matching_ids(dialect: str) -> ColumnElement[Any]:
 
 
 def ranked_sql(dialect: str) -> str:
-    """(id, rank) of matching rows, best first; binds :search_q, :limit, :offset."""
+    """(id, rank, total) of matching rows, best first; binds :search_q, :limit, :offset.
+
+    `total` counts every match (a window over the ranked rows), so the index is searched once per page,
+    not once to rank and again to count. A page past the last match has no row to carry it: `count_sql`."""
     if dialect == "sqlite":
-        return (
+        matches = (
             "SELECT rowid AS id, bm25(entity_search, 10.0, 6.0, 2.0, 4.0, 2.0, 1.0) AS rank "
-            "FROM entity_search WHERE entity_search MATCH :search_q ORDER BY rank, rowid LIMIT :limit OFFSET :offset"
+            "FROM entity_search WHERE entity_search MATCH :search_q"
+        )
+    else:
+        matches = (
+            "SELECT entity_id AS id, -ts_rank_cd(document, to_tsquery('simple', :search_q)) AS rank "
+            "FROM entity_search WHERE document @@ to_tsquery('simple', :search_q)"
         )
     return (
-        "SELECT entity_id AS id, -ts_rank_cd(document, to_tsquery('simple', :search_q)) AS rank "
-        "FROM entity_search WHERE document @@ to_tsquery('simple', :search_q) "
-        "ORDER BY rank, entity_id LIMIT :limit OFFSET :offset"
+        f"SELECT id, rank, count(*) OVER () AS total FROM ({matches}) AS matches "  # noqa: S608 - our own SQL
+        "ORDER BY rank, id LIMIT :limit OFFSET :offset"
     )
 
 

@@ -385,8 +385,11 @@ async def search_entities(
     async with state.db.read() as conn:
         dialect = conn.dialect.name
         params = {"search_q": search.match_query(dialect, words), "limit": page.limit + 1, "offset": offset}
-        total = int((await conn.execute(text(search.count_sql(dialect)), params)).scalar_one())
         ranked = (await conn.execute(text(search.ranked_sql(dialect)), params)).all()
+        if ranked:
+            total = int(ranked[0].total)
+        else:  # past the last match, or none
+            total = int((await conn.execute(text(search.count_sql(dialect)), params)).scalar_one()) if offset else 0
         if total == 0 and dialect == "postgresql":
             fuzzy = {"raw": " ".join(words), "limit": page.limit + 1, "offset": offset}
             total = int((await conn.execute(text(search.FUZZY_COUNT_SQL), fuzzy)).scalar_one())
