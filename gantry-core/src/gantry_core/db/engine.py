@@ -315,7 +315,11 @@ class Checkpointer:
     """
 
     SAFETY_NET_PAGES = 25_000  # ~100 MB of log
-    PAUSE = 0.05  # seconds between checkpoints while writes keep coming
+    # Seconds between checkpoints while writes keep coming. A batch rewrites index pages that the next
+    # batches rewrite again; a checkpoint copies each page once however often it changed since the last,
+    # so at 0.5 s (a few batches, a WAL of tens of MB) a 100k import wrote ~2.4 instead of ~2.9 GB and
+    # took ~2 CPU-seconds less than at 0.05 s.
+    PAUSE = 0.5
 
     def __init__(self, engine: Engine) -> None:
         self.path = engine.url.database or ""
