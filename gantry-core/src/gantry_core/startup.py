@@ -37,11 +37,10 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     state.db = Database.open(settings.database_url)
     stack.push_async_callback(state.db.dispose)
     await state.db.upgrade()
-    if state.db.dialect == "postgresql":
-        from gantry_core.catalog.statistics import StatisticsKeeper
+    from gantry_core.catalog.statistics import StatisticsKeeper
 
-        keeper = state.extras["statistics"] = StatisticsKeeper(state.db)
-        stack.push_async_callback(keeper.close)
+    keeper = state.extras["statistics"] = StatisticsKeeper(state.db)
+    stack.push_async_callback(keeper.close)
 
     passwords.configure(settings.argon2_memory_kib, settings.argon2_time_cost)
     admin_password = settings.admin_password.get_secret_value()

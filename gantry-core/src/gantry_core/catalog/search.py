@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, literal_column, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
@@ -80,6 +81,12 @@ async def index_many(conn: AsyncConnection, rows: list[tuple[int, str, Mapping[s
         ),
         params,
     )
+
+
+def optimize(conn: Connection) -> None:
+    """SQLite: merge the FTS5 index's segments into one, so a search reads one doclist per term (after a
+    bulk load; catalog.statistics runs it)."""
+    conn.exec_driver_sql("INSERT INTO entity_search(entity_search) VALUES ('optimize')")
 
 
 async def unindex(conn: AsyncConnection, entity_id: int) -> None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
@@ -23,6 +23,7 @@ from sqlalchemy.sql import Select
 
 log = logging.getLogger("gantry.db")
 _WRITE = "gantry_write"
+_T = TypeVar("_T")
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -268,17 +269,35 @@ class SqliteDatabase(Database):
 
     async def _commit(self, transaction: Any) -> None:
         """Commit on the commit thread: SQLite writes the transaction's pages to the log without the GIL
-        while the event loop takes in the next request. Should the awaiting task be cancelled meanwhile,
-        the commit still finishes before the connection goes back to the pool."""
+        while the event loop takes in the next request."""
+        await self._on_commit_thread(transaction.commit)
+
+    async def _on_commit_thread(self, fn: Callable[[], _T]) -> _T:
+        """`fn()` on the commit thread (inline without one). Should the awaiting task be cancelled
+        meanwhile, `fn` still finishes before the cancellation goes on (its connection is in use)."""
         if self._committer is None:
-            transaction.commit()
-            return
-        future = self._committer.submit(transaction.commit)
+            return fn()
+        future = self._committer.submit(fn)
         try:
-            await asyncio.shield(asyncio.wrap_future(future))
+            return await asyncio.shield(asyncio.wrap_future(future))
         except asyncio.CancelledError:
             concurrent.futures.wait([future])
             raise
+
+    async def write_off_loop(self, fn: Callable[[Connection], _T]) -> _T:
+        """Run `fn` in a write transaction of its own on the commit thread: for long maintenance work,
+        during which the event loop stays free and this process's other writers wait their turn."""
+
+        def run() -> _T:
+            with self.sync_engine.connect() as conn:
+                conn = conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    return fn(conn)
+
+        async with self._write_lock:
+            result = await self._on_commit_thread(run)
+        self._checkpointer.wanted()
+        return result
 
     async def upgrade(self) -> None:
         from alembic import command
