@@ -86,14 +86,14 @@ async def read(conn: AsyncConnection, flt: EntityFilter, field: str, limit: int)
     """Facet `field` under `flt` from the kept counts (see `answers`): one range of the primary key."""
     c = entity_facets.c
     if field == "kind":
-        column, where = c.kind, [c.field == ALL, c.tag == (flt.tag or ""), c.kind != ""]
+        stmt = select(c.kind, c.n).where(c.field == ALL, c.tag == (flt.tag or ""), c.kind != "", c.n > 0)
+        stmt = stmt.order_by(c.n.desc(), c.kind)
+    elif (tag := "" if field == "tag" else (flt.tag or "")) and not flt.kind:
+        # under a tag, any kind is the sum of the kinds' rows (see apply_changes)
+        total = func.sum(c.n)
+        stmt = select(c.value, total).where(c.field == field, c.tag == tag, c.kind != "").group_by(c.value)
+        stmt = stmt.having(total > 0).order_by(total.desc(), c.value)
     else:
-        tag = "" if field == "tag" else (flt.tag or "")
-        column, where = c.value, [c.field == field, c.tag == tag, c.kind == (flt.kind or "")]
-        if tag and not flt.kind:  # under a tag, any kind is the sum of the kinds' rows (see apply_changes)
-            total = func.sum(c.n)
-            summed = select(column, total).where(c.field == field, c.tag == tag, c.kind != "").group_by(column)
-            stmt = summed.having(total > 0).order_by(total.desc(), column).limit(limit)
-            return [{"value": value, "count": int(n)} for value, n in (await conn.execute(stmt)).all()]
-    stmt = select(column, c.n).where(*where, c.n > 0).order_by(c.n.desc(), column).limit(limit)
-    return [{"value": value, "count": int(count)} for value, count in (await conn.execute(stmt)).all()]
+        stmt = select(c.value, c.n).where(c.field == field, c.tag == tag, c.kind == (flt.kind or ""), c.n > 0)
+        stmt = stmt.order_by(c.n.desc(), c.value)
+    return [{"value": value, "count": int(n)} for value, n in (await conn.execute(stmt.limit(limit))).all()]

@@ -62,12 +62,11 @@ class StatisticsKeeper:
         try:
             if isinstance(self.db, SqliteDatabase):
                 await self.db.write_off_loop(search.optimize)
-                async with self.db.read() as conn:
-                    self.catalog_size = int((await conn.exec_driver_sql("SELECT count(*) FROM entities")).scalar() or 0)
             else:
                 async with self.db.write() as conn:
                     await conn.exec_driver_sql("ANALYZE " + ", ".join(TABLES))
-                    self.catalog_size = int((await conn.exec_driver_sql("SELECT count(*) FROM entities")).scalar() or 0)
+            async with self.db.read() as conn:
+                self.catalog_size = int((await conn.exec_driver_sql("SELECT count(*) FROM entities")).scalar() or 0)
             self.runs += 1
         except Exception:
             log.warning("catalog upkeep after a bulk load failed; it is tried again after the next", exc_info=True)
