@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import ColumnElement, literal_column, select, text
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
@@ -138,6 +138,29 @@ def count_sql(dialect: str) -> str:
     if dialect == "sqlite":
         return "SELECT count(*) FROM entity_search WHERE entity_search MATCH :search_q"
     return "SELECT count(*) FROM entity_search WHERE document @@ to_tsquery('simple', :search_q)"
+
+
+async def page(conn: AsyncConnection, words: list[str], limit: int, offset: int) -> tuple[list[RowMapping], int, bool]:
+    """One page of results: the matching entities best first (only the columns a result shows), the
+    number of matches, and whether more follow."""
+    dialect = conn.dialect.name
+    params = {"search_q": match_query(dialect, words), "limit": limit + 1, "offset": offset}
+    ranked = (await conn.execute(text(ranked_sql(dialect)), params)).all()
+    if ranked:
+        total = int(ranked[0].total)
+    else:  # past the last match, or none
+        total = int((await conn.execute(text(count_sql(dialect)), params)).scalar_one()) if offset else 0
+    if total == 0 and dialect == "postgresql":
+        fuzzy = {"raw": " ".join(words), "limit": limit + 1, "offset": offset}
+        total = int((await conn.execute(text(FUZZY_COUNT_SQL), fuzzy)).scalar_one())
+        ranked = (await conn.execute(text(FUZZY_SQL), fuzzy)).all()
+    ids = [r.id for r in ranked[:limit]]
+    if not ids:
+        return [], total, len(ranked) > limit
+    columns = (entities.c.id, entities.c.kind, entities.c.namespace, entities.c.name, entities.c.metadata)
+    found = {r["id"]: r for r in (await conn.execute(select(*columns).where(entities.c.id.in_(ids)))).mappings()}
+    # an entity deleted between the two statements is left out
+    return [found[i] for i in ids if i in found], total, len(ranked) > limit
 
 
 # On lower(name), as the trigram index is (migration 0006); trigrams ignore case either way.

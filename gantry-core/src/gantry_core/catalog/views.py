@@ -12,7 +12,7 @@ import yaml
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from gantry_core.api.deps import Developer, State, Viewer, client_ip, request_source
 from gantry_core.api.errors import GantryError
@@ -383,39 +383,20 @@ async def search_entities(
     if not isinstance(offset, int) or offset < 0:
         raise GantryError(400, "invalid_cursor", "cursor is not one this server issued")
     async with state.db.read() as conn:
-        dialect = conn.dialect.name
-        params = {"search_q": search.match_query(dialect, words), "limit": page.limit + 1, "offset": offset}
-        ranked = (await conn.execute(text(search.ranked_sql(dialect)), params)).all()
-        if ranked:
-            total = int(ranked[0].total)
-        else:  # past the last match, or none
-            total = int((await conn.execute(text(search.count_sql(dialect)), params)).scalar_one()) if offset else 0
-        if total == 0 and dialect == "postgresql":
-            fuzzy = {"raw": " ".join(words), "limit": page.limit + 1, "offset": offset}
-            total = int((await conn.execute(text(search.FUZZY_COUNT_SQL), fuzzy)).scalar_one())
-            ranked = (await conn.execute(text(search.FUZZY_SQL), fuzzy)).all()
-        ids = [r.id for r in ranked[: page.limit]]
-        rows = {}
-        if ids:
-            rows = {r.id: r for r in (await conn.execute(select(entities).where(entities.c.id.in_(ids)))).mappings()}
-    items = []
-    for entity_id in ids:
-        row = rows.get(entity_id)
-        if row is None:
-            continue
-        md = row["metadata"]
-        items.append(
-            {
-                "kind": row["kind"],
-                "namespace": row["namespace"],
-                "name": row["name"],
-                "title": md.get("title"),
-                "description": md.get("description"),
-                "owner": md.get("owner"),
-                "tags": md.get("tags") or [],
-            }
-        )
-    nxt = encode_cursor([offset + page.limit]) if len(ranked) > page.limit else None
+        rows, total, more = await search.page(conn, words, page.limit, offset)
+    items = [
+        {
+            "kind": row["kind"],
+            "namespace": row["namespace"],
+            "name": row["name"],
+            "title": row["metadata"].get("title"),
+            "description": row["metadata"].get("description"),
+            "owner": row["metadata"].get("owner"),
+            "tags": row["metadata"].get("tags") or [],
+        }
+        for row in rows
+    ]
+    nxt = encode_cursor([offset + page.limit]) if more else None
     return json_response({"items": items, "total": total, "next": nxt})
 
 
