@@ -126,8 +126,10 @@ async def measure(url: str, pid: int, db: str, n: int, figures: dict[str, Any]) 
     owners = sorted({d["metadata"].get("owner") for d in services if d["metadata"].get("owner")})
     lists = [f"/api/v1/entities?kind=service&owner={o}&limit=50" for o in owners[:200]]
     figures["list kind+owner p95 ms"] = (await sequential(url, lists, headers=headers, rounds=2)).p95_ms
-    queries = [f"/api/v1/search?q={rng.choice(WORDS)}%20{rng.choice(WORDS)[:3]}" for _ in range(200)]
-    figures["search p95 ms"] = (await sequential(url, queries, headers=headers)).p95_ms
+    # the same 200 queries at every size (their own generator), so that sizes compare like with like
+    words = random.Random(2)
+    queries = [f"/api/v1/search?q={words.choice(WORDS)}%20{words.choice(WORDS)[:3]}" for _ in range(200)]
+    figures["search p95 ms"] = (await sequential(url, queries, headers=headers, rounds=2)).p95_ms
     facets = [
         f"/api/v1/facets?fields=owner,tag,lifecycle&kind=service&tag={t}"
         for t in ("python", "go", "java", "tier-1", "tier-2")
