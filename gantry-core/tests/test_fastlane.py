@@ -4,6 +4,7 @@ and hands every request it does not fully understand on to FastAPI (api/fastlane
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from gantry_core.api.fastlane import FastLane
 from gantry_core.catalog.service import _GET_ENTITY, get_entity
-from gantry_core.testing import Gantry
+from gantry_core.testing import Gantry, Harness
+from sqlalchemy import text
 from starlette.types import Receive, Scope, Send
 
 
@@ -130,3 +132,29 @@ async def test_read_one_returns_what_a_read_transaction_returns(gantry: Gantry) 
     assert isinstance(one["metadata"], dict)
     assert one["created_at"] == row["created_at"]
     assert await gantry.state.db.read_one(_GET_ENTITY, {**params, "name": "missing"}) is None
+
+
+@pytest.mark.postgres
+async def test_read_one_survives_a_connection_the_server_dropped(tmp_path: Path) -> None:
+    """PostgreSQL: lookups take pooled connections without pinging them first; one the server has
+    dropped (a restart, a failover) costs that lookup a retry on a new connection, never an error."""
+    harness = Harness(tmp_path, backend="postgresql")
+    try:
+        async with harness() as gantry:
+            writer = await gantry.client("developer")
+            assert (await writer.post("/api/v1/entities", json=service("payments"))).status_code == 201
+            params = {"kind": "Service", "namespace": "default", "name": "payments"}
+            db = gantry.state.db
+            assert (await db.read_one(_GET_ENTITY, params)) is not None
+            async with db._single.connect() as conn:  # the pooled connection the next lookup takes
+                pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with db.engine.connect() as other:
+                assert (await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+            row = await db.read_one(_GET_ENTITY, params)
+            assert row is not None and row["name"] == "payments"
+            async with db._single.connect() as conn:
+                assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+            response = await writer.get("/api/v1/entities/service/payments")
+            assert response.status_code == 200
+    finally:
+        await harness.aclose()

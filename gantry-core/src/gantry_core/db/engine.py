@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 
@@ -64,8 +65,12 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """Create the engine for `url` (an async URL from :func:`async_url`)."""
+def create_engine(url: str, *, pool_size: int = 10, overflow: int = 10, autocommit: bool = False) -> AsyncEngine:
+    """Create the engine for `url` (an async URL from :func:`async_url`).
+
+    PostgreSQL only: an `autocommit` engine runs each statement on its own (no BEGIN and ROLLBACK around
+    it) and does not ping a connection as it leaves the pool; its user retries on a dropped connection
+    (`Database.read_one`)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_size=pool_size
@@ -86,9 +91,10 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=overflow,
+        pool_pre_ping=not autocommit,  # asyncpg's ping is BEGIN, a statement and ROLLBACK
         connect_args=connect_args,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     if schema:
 
@@ -133,15 +139,19 @@ class Database:
     :class:`SqliteDatabase`.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, single: AsyncEngine | None = None) -> None:
         self.engine = engine
+        # read_one's: a lone SELECT is its own snapshot and needs no transaction, so a lookup is one
+        # round trip instead of six (ping in a transaction, then BEGIN, SELECT, ROLLBACK)
+        self._single = single or engine
 
     @staticmethod
     def open(url: str) -> Database:
         """The database at `url` (an async URL from :func:`async_url`)."""
         if url.startswith("sqlite"):
             return SqliteDatabase(url)
-        return Database(create_engine(url))
+        # lookups keep 16 connections open and queue beyond that, rather than open and close more
+        return Database(create_engine(url), create_engine(url, pool_size=16, overflow=0, autocommit=True))
 
     @property
     def dialect(self) -> str:
@@ -153,8 +163,20 @@ class Database:
             yield conn
 
     async def read_one(self, statement: Select[Any], params: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        """The first row of one SELECT (a single statement needs no transaction), or None."""
-        async with self.engine.connect() as conn:
+        """The first row of one SELECT (a single statement needs no transaction), or None.
+
+        Connections are not pinged on their way out of the pool: one the server dropped (a restart, a
+        failover) fails its statement, SQLAlchemy then discards every pooled connection, and the
+        lookup runs once more on a new one."""
+        try:
+            return await self._first_row(statement, params)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        return await self._first_row(statement, params)
+
+    async def _first_row(self, statement: Select[Any], params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        async with self._single.connect() as conn:
             row: Mapping[str, Any] | None = (await conn.execute(statement, params)).mappings().first()
             return row
 
@@ -178,6 +200,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._single is not self.engine:
+            await self._single.dispose()
 
 
 class InlineConnection:
