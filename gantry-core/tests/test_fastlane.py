@@ -158,3 +158,25 @@ async def test_read_one_survives_a_connection_the_server_dropped(tmp_path: Path)
             assert response.status_code == 200
     finally:
         await harness.aclose()
+
+
+@pytest.mark.postgres
+async def test_a_transaction_never_starts_on_a_connection_the_server_dropped(tmp_path: Path) -> None:
+    """PostgreSQL: a connection leaving the transactions' pool is pinged and, when the server has
+    dropped it, replaced before the transaction starts."""
+    harness = Harness(tmp_path, backend="postgresql")
+    try:
+        async with harness() as gantry:
+            db = gantry.state.db
+            writer = await gantry.client("developer")
+            await db.engine.dispose()  # the pool now holds one connection: the one this read opens
+            async with db.read() as conn:
+                pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            async with db._single.connect() as other:
+                assert (await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+            assert (await writer.post("/api/v1/entities", json=service("payments"))).status_code == 201
+            async with db.read() as conn:
+                assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+                assert (await get_entity(conn, "Service", "default", "payments")) is not None
+    finally:
+        await harness.aclose()

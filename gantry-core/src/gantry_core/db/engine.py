@@ -18,9 +18,10 @@ import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
+from sqlalchemy.util import await_only
 
 log = logging.getLogger("gantry.db")
 _WRITE = "gantry_write"
@@ -68,9 +69,10 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def create_engine(url: str, *, pool_size: int = 10, overflow: int = 10, autocommit: bool = False) -> AsyncEngine:
     """Create the engine for `url` (an async URL from :func:`async_url`).
 
-    PostgreSQL only: an `autocommit` engine runs each statement on its own (no BEGIN and ROLLBACK around
-    it) and does not ping a connection as it leaves the pool; its user retries on a dropped connection
-    (`Database.read_one`)."""
+    PostgreSQL: a connection is pinged (one empty statement) as it leaves the pool, and replaced if the
+    server dropped it. SQLAlchemy's own pre-ping is a transaction of three round trips on asyncpg. An
+    `autocommit` engine runs each statement on its own (no BEGIN and ROLLBACK around it) and pings
+    nothing; its user retries on a dropped connection (`Database.read_one`)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_size=pool_size
@@ -92,10 +94,18 @@ def create_engine(url: str, *, pool_size: int = 10, overflow: int = 10, autocomm
         json_deserializer=orjson.loads,
         pool_size=pool_size,
         max_overflow=overflow,
-        pool_pre_ping=not autocommit,  # asyncpg's ping is BEGIN, a statement and ROLLBACK
         connect_args=connect_args,
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
+    if not autocommit:
+
+        @event.listens_for(engine.sync_engine, "checkout")
+        def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            try:
+                await_only(dbapi_connection.driver_connection.fetchrow(";"))
+            except Exception as exc:  # the pool discards this connection and takes another
+                raise DisconnectionError(str(exc)) from exc
+
     if schema:
 
         @event.listens_for(engine.sync_engine, "connect")
