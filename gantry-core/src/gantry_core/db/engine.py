@@ -152,7 +152,7 @@ class Database:
     def __init__(self, engine: AsyncEngine, single: AsyncEngine | None = None) -> None:
         self.engine = engine
         # read_one's: a lone SELECT is its own snapshot and needs no transaction, so a lookup is one
-        # round trip instead of six (ping in a transaction, then BEGIN, SELECT, ROLLBACK)
+        # round trip instead of four (ping, BEGIN, SELECT, ROLLBACK)
         self._single = single or engine
 
     @staticmethod
