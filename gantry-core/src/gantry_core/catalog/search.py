@@ -89,6 +89,13 @@ def optimize(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO entity_search(entity_search) VALUES ('optimize')")
 
 
+async def clean_pending(conn: AsyncConnection) -> int:
+    """PostgreSQL: merge the GIN index's pending list (entries written since the last merge, which every
+    search reads in full) into the index; the number of pages it held. catalog.statistics runs it."""
+    found = await conn.execute(text("SELECT gin_clean_pending_list('ix_entity_search_document'::regclass)"))
+    return int(found.scalar_one())
+
+
 async def unindex(conn: AsyncConnection, entity_id: int) -> None:
     if conn.dialect.name == "sqlite":
         await conn.execute(text("DELETE FROM entity_search WHERE rowid = :id"), {"id": entity_id})
