@@ -162,12 +162,13 @@ async def page(conn: AsyncConnection, words: list[str], limit: int, offset: int)
         total = int((await conn.execute(text(FUZZY_COUNT_SQL), fuzzy)).scalar_one())
         ranked = (await conn.execute(text(FUZZY_SQL), fuzzy)).all()
     ids = [r.id for r in ranked[:limit]]
+    more = len(ranked) > limit
     if not ids:
-        return [], total, len(ranked) > limit
+        return [], total, more
     columns = (entities.c.id, entities.c.kind, entities.c.namespace, entities.c.name, entities.c.metadata)
     found = {r["id"]: r for r in (await conn.execute(select(*columns).where(entities.c.id.in_(ids)))).mappings()}
     # an entity deleted between the two statements is left out
-    return [found[i] for i in ids if i in found], total, len(ranked) > limit
+    return [found[i] for i in ids if i in found], total, more
 
 
 # On lower(name), as the trigram index is (migration 0006); trigrams ignore case either way.

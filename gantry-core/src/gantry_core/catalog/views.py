@@ -389,12 +389,13 @@ async def search_entities(
             "kind": row["kind"],
             "namespace": row["namespace"],
             "name": row["name"],
-            "title": row["metadata"].get("title"),
-            "description": row["metadata"].get("description"),
-            "owner": row["metadata"].get("owner"),
-            "tags": row["metadata"].get("tags") or [],
+            "title": md.get("title"),
+            "description": md.get("description"),
+            "owner": md.get("owner"),
+            "tags": md.get("tags") or [],
         }
         for row in rows
+        for md in (row["metadata"],)
     ]
     nxt = encode_cursor([offset + page.limit]) if more else None
     return json_response({"items": items, "total": total, "next": nxt})
