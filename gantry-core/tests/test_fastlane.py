@@ -3,6 +3,7 @@ and hands every request it does not fully understand on to FastAPI (api/fastlane
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from pathlib import Path
 from typing import Any
@@ -178,5 +179,43 @@ async def test_a_transaction_never_starts_on_a_connection_the_server_dropped(tmp
             async with db.read() as conn:
                 assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
                 assert (await get_entity(conn, "Service", "default", "payments")) is not None
+    finally:
+        await harness.aclose()
+
+
+@pytest.mark.postgres
+async def test_db_pool_size_caps_the_connections_of_transactions_and_of_lookups(tmp_path: Path) -> None:
+    """PostgreSQL: GANTRY_DB_POOL_SIZE connections at most for transactions, and as many for lookups;
+    more concurrent work waits its turn (and succeeds) instead of opening more connections."""
+    harness = Harness(tmp_path, backend="postgresql")
+    try:
+        async with harness(db_pool_size=2) as gantry:
+            db = gantry.state.db
+            writer = await gantry.client("developer")
+            assert (await writer.post("/api/v1/entities", json=service("payments"))).status_code == 201
+            params = {"kind": "Service", "namespace": "default", "name": "payments"}
+
+            async def in_transaction() -> int:
+                async with db.read() as conn:
+                    found = await conn.execute(text("SELECT pg_backend_pid(), pg_sleep(0.05)"))
+                    return int(found.scalar_one())
+
+            async def in_lookup() -> int:
+                async with db._single.connect() as conn:
+                    found = await conn.execute(text("SELECT pg_backend_pid(), pg_sleep(0.05)"))
+                    return int(found.scalar_one())
+
+            transactions = await asyncio.gather(*(in_transaction() for _ in range(8)))
+            lookups = await asyncio.gather(*(in_lookup() for _ in range(8)))
+            assert len(set(transactions)) <= 2 and len(set(lookups)) <= 2
+            assert not set(transactions) & set(lookups)
+            # requests queue the same way, and every one of them is answered
+            answers = await asyncio.gather(
+                *(writer.get("/api/v1/entities/service/payments") for _ in range(6)),
+                *(writer.get("/api/v1/entities?kind=service") for _ in range(6)),
+            )
+            assert [r.status_code for r in answers] == [200] * 12
+            assert (await db.read_one(_GET_ENTITY, params)) is not None
+            assert (db.engine.pool.size(), db._single.pool.size()) == (2, 2)
     finally:
         await harness.aclose()

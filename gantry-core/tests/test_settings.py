@@ -50,6 +50,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.encryption_key is None
     assert settings.data_dir == Path("data")
     assert settings.rate_limit == 600
+    assert settings.db_pool_size == 16
     assert settings.plugins_on_error == "fail"
     assert settings.plugins_block == [] and settings.plugins_allow == []
     assert settings.sqlite_path == Path("data/gantry.db")
@@ -140,6 +141,7 @@ def test_postgres_urls_and_schema(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"GANTRY_PLUGINS_ON_ERROR": "ignore"}, {}, "GANTRY_PLUGINS_ON_ERROR: input should be 'fail' or 'skip'"),
         ({"GANTRY_DEV": "perhaps"}, {}, "GANTRY_DEV: input should be a valid boolean"),
         ({"GANTRY_RATE_LIMIT": "-1"}, {}, "GANTRY_RATE_LIMIT: input should be greater than or equal to 0"),
+        ({"GANTRY_DB_POOL_SIZE": "0"}, {}, "GANTRY_DB_POOL_SIZE: input should be greater than or equal to 1"),
     ],
 )
 def test_bad_values_name_the_setting_as_it_was_given(

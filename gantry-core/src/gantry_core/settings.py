@@ -110,6 +110,12 @@ class GantrySettings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface to listen on")
     port: int = Field(8080, ge=1, le=65535, description="TCP port")
     db: str = Field("", description="SQLite path or postgres:// URL; default $GANTRY_DATA_DIR/gantry.db")
+    db_pool_size: int = Field(
+        16,
+        ge=1,
+        le=1000,
+        description="PostgreSQL: connections each process keeps for transactions, and as many again for lookups",
+    )
     dev: bool = Field(False, description="Development mode: verbose logs, CORS for all origins")
     admin_password: SecretStr = Field(SecretStr("changeme"), description="First-run admin password")
     jwt_secret: SecretStr | None = Field(None, description="HMAC-SHA256 JWT secret (64 hex)")

@@ -34,7 +34,7 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
     settings = state.settings
     check_data_dir(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    state.db = Database.open(settings.database_url)
+    state.db = Database.open(settings.database_url, settings.db_pool_size)
     stack.push_async_callback(state.db.dispose)
     await state.db.upgrade()
     from gantry_core.catalog.statistics import StatisticsKeeper

@@ -156,12 +156,17 @@ class Database:
         self._single = single or engine
 
     @staticmethod
-    def open(url: str) -> Database:
-        """The database at `url` (an async URL from :func:`async_url`)."""
+    def open(url: str, pool_size: int = 16) -> Database:
+        """The database at `url` (an async URL from :func:`async_url`).
+
+        PostgreSQL: transactions and lookups each keep up to `pool_size` connections open and queue
+        beyond that, rather than open and close more under a burst (GANTRY_DB_POOL_SIZE)."""
         if url.startswith("sqlite"):
             return SqliteDatabase(url)
-        # lookups keep 16 connections open and queue beyond that, rather than open and close more
-        return Database(create_engine(url), create_engine(url, pool_size=16, overflow=0, autocommit=True))
+        return Database(
+            create_engine(url, pool_size=pool_size, overflow=0),
+            create_engine(url, pool_size=pool_size, overflow=0, autocommit=True),
+        )
 
     @property
     def dialect(self) -> str:
