@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from gantry_core.api.fastlane import FastLane
 from gantry_core.catalog.service import _GET_ENTITY, get_entity
+from gantry_core.db.engine import Database
 from gantry_core.testing import Gantry, Harness
 from sqlalchemy import text
 from starlette.types import Receive, Scope, Send
@@ -217,5 +218,36 @@ async def test_db_pool_size_caps_the_connections_of_transactions_and_of_lookups(
             assert [r.status_code for r in answers] == [200] * 12
             assert (await db.read_one(_GET_ENTITY, params)) is not None
             assert (db.engine.pool.size(), db._single.pool.size()) == (2, 2)
+    finally:
+        await harness.aclose()
+
+
+@pytest.mark.postgres
+async def test_no_free_connection_in_time_answers_503_and_changes_nothing(tmp_path: Path) -> None:
+    """PostgreSQL: a request that finds every pooled connection busy for too long is answered 503
+    `not_ready` with Retry-After, through the lane and the routes alike, and writes nothing."""
+    harness = Harness(tmp_path, backend="postgresql")
+    try:
+        async with harness() as gantry:
+            writer = await gantry.client("developer")
+            assert (await writer.post("/api/v1/entities", json=service("payments"))).status_code == 201
+            roomy = gantry.state.db
+            gantry.state.db = Database.open(gantry.state.settings.database_url, pool_size=1, wait=0.2)
+            try:
+                async with gantry.state.db.read(), gantry.state.db._single.connect():  # every connection busy
+                    answers = [
+                        await writer.get("/api/v1/entities/service/payments"),
+                        await writer.get("/api/v1/entities?kind=service"),
+                        await writer.post("/api/v1/entities", json=service("orders")),
+                    ]
+                for answer in answers:
+                    assert answer.status_code == 503, answer.text
+                    assert answer.json()["code"] == "not_ready"
+                    assert answer.headers["retry-after"] == "1"
+                assert (await writer.get("/api/v1/entities/service/payments")).status_code == 200
+                assert (await writer.get("/api/v1/entities/service/orders")).status_code == 404
+            finally:
+                await gantry.state.db.dispose()
+                gantry.state.db = roomy
     finally:
         await harness.aclose()

@@ -19,9 +19,12 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Select
 from sqlalchemy.util import await_only
+
+from gantry_core.api.errors import GantryError
 
 log = logging.getLogger("gantry.db")
 _WRITE = "gantry_write"
@@ -66,7 +69,9 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10, overflow: int = 10, autocommit: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, overflow: int = 10, autocommit: bool = False, wait: float = 30.0
+) -> AsyncEngine:
     """Create the engine for `url` (an async URL from :func:`async_url`).
 
     PostgreSQL: a connection is pinged (one empty statement) as it leaves the pool, and replaced if the
@@ -94,6 +99,7 @@ def create_engine(url: str, *, pool_size: int = 10, overflow: int = 10, autocomm
         json_deserializer=orjson.loads,
         pool_size=pool_size,
         max_overflow=overflow,
+        pool_timeout=wait,
         connect_args=connect_args,
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
@@ -156,16 +162,17 @@ class Database:
         self._single = single or engine
 
     @staticmethod
-    def open(url: str, pool_size: int = 16) -> Database:
+    def open(url: str, pool_size: int = 16, wait: float = 30.0) -> Database:
         """The database at `url` (an async URL from :func:`async_url`).
 
         PostgreSQL: transactions and lookups each keep up to `pool_size` connections open and queue
-        beyond that, rather than open and close more under a burst (GANTRY_DB_POOL_SIZE)."""
+        beyond that, rather than open and close more under a burst (GANTRY_DB_POOL_SIZE). Work that
+        finds no free connection within `wait` seconds is answered 503 (see :func:`_connect`)."""
         if url.startswith("sqlite"):
             return SqliteDatabase(url)
         return Database(
-            create_engine(url, pool_size=pool_size, overflow=0),
-            create_engine(url, pool_size=pool_size, overflow=0, autocommit=True),
+            create_engine(url, pool_size=pool_size, overflow=0, wait=wait),
+            create_engine(url, pool_size=pool_size, overflow=0, autocommit=True, wait=wait),
         )
 
     @property
@@ -174,7 +181,7 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn, conn.begin():
+        async with _connect(self.engine) as conn, conn.begin():
             yield conn
 
     async def read_one(self, statement: Select[Any], params: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -191,14 +198,14 @@ class Database:
         return await self._first_row(statement, params)
 
     async def _first_row(self, statement: Select[Any], params: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        async with self._single.connect() as conn:
+        async with _connect(self._single) as conn:
             row: Mapping[str, Any] | None = (await conn.execute(statement, params)).mappings().first()
             return row
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction that commits when the block ends cleanly and rolls back otherwise."""
-        async with self.engine.connect() as conn:
+        async with _connect(self.engine) as conn:
             conn = await conn.execution_options(**{_WRITE: True})
             async with conn.begin():
                 yield conn
@@ -217,6 +224,23 @@ class Database:
         await self.engine.dispose()
         if self._single is not self.engine:
             await self._single.dispose()
+
+
+@asynccontextmanager
+async def _connect(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection; when none frees up in time, a 503 `not_ready` with `Retry-After` (the
+    request changed nothing) instead of an internal error."""
+    try:
+        conn = await engine.connect()
+    except PoolTimeout as exc:
+        log.warning("no free database connection in time (raise GANTRY_DB_POOL_SIZE?): %s", exc)
+        raise GantryError(
+            503, "not_ready", "the database is busy: no free connection; try again", headers={"Retry-After": "1"}
+        ) from exc
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 class InlineConnection:
