@@ -239,8 +239,8 @@ async def _connect(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         ) from exc
     try:
         yield conn
-    finally:
-        await conn.close()
+    finally:  # shielded as SQLAlchemy's own `async with` is: a cancelled request still returns it to the pool
+        await asyncio.shield(conn.close())
 
 
 class InlineConnection:
