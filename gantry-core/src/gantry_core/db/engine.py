@@ -69,15 +69,14 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(
-    url: str, *, pool_size: int = 10, overflow: int = 10, autocommit: bool = False, wait: float = 30.0
-) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, autocommit: bool = False, wait: float = 30.0) -> AsyncEngine:
     """Create the engine for `url` (an async URL from :func:`async_url`).
 
-    PostgreSQL: a connection is pinged (one empty statement) as it leaves the pool, and replaced if the
-    server dropped it. SQLAlchemy's own pre-ping is a transaction of three round trips on asyncpg. An
-    `autocommit` engine runs each statement on its own (no BEGIN and ROLLBACK around it) and pings
-    nothing; its user retries on a dropped connection (`Database.read_one`)."""
+    PostgreSQL: the pool keeps up to `pool_size` connections and opens none beyond them; work that finds
+    none free waits up to `wait` seconds for one. A connection is pinged (one empty statement) as it
+    leaves the pool, and replaced if the server dropped it. SQLAlchemy's own pre-ping is a transaction of
+    three round trips on asyncpg. An `autocommit` engine runs each statement on its own (no BEGIN and
+    ROLLBACK around it) and pings nothing; its user retries on a dropped connection (`Database.read_one`)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url, json_serializer=_json_dumps, json_deserializer=orjson.loads, pool_size=pool_size
@@ -98,7 +97,7 @@ def create_engine(
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         pool_size=pool_size,
-        max_overflow=overflow,
+        max_overflow=0,  # a burst waits for a pooled connection instead of opening and closing more
         pool_timeout=wait,
         connect_args=connect_args,
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
@@ -171,8 +170,8 @@ class Database:
         if url.startswith("sqlite"):
             return SqliteDatabase(url)
         return Database(
-            create_engine(url, pool_size=pool_size, overflow=0, wait=wait),
-            create_engine(url, pool_size=pool_size, overflow=0, autocommit=True, wait=wait),
+            create_engine(url, pool_size=pool_size, wait=wait),
+            create_engine(url, pool_size=pool_size, autocommit=True, wait=wait),
         )
 
     @property
