@@ -44,6 +44,15 @@ async def _segments(gantry: Gantry) -> int:
         return int((await conn.exec_driver_sql("SELECT count(*) FROM entity_search_idx")).scalar() or 0)
 
 
+async def _sqlite_analysed_rows(gantry: Gantry) -> int | None:
+    """SQLite: the number of entities the planner statistics were gathered on (None: never gathered)."""
+    async with gantry.state.db.read() as conn:
+        if (await conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first() is None:
+            return None
+        stat = (await conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'entities' LIMIT 1")).scalar()
+        return int(stat.split()[0]) if stat else None
+
+
 async def _pending_pages(gantry: Gantry) -> int:
     """PostgreSQL: pages in the GIN index's pending list (merging them is how to count them)."""
     from gantry_core.catalog import search
@@ -83,12 +92,15 @@ async def test_a_bulk_load_gets_its_upkeep(gantry: Gantry, monkeypatch: pytest.M
     response = await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(400, 410)]})
     assert response.status_code == 200
     before = await _segments(gantry) if sqlite else 0
+    if sqlite:
+        assert await _sqlite_analysed_rows(gantry) is None
     tidy_runs = 1 if sqlite else 2
     assert keeper.runs < tidy_runs  # the writes have not paused yet
     await _finished(keeper, tidy_runs)
     assert keeper.catalog_size == 410
     if sqlite:
         assert await _segments(gantry) < before  # three batches' segments merged into one
+        assert await _sqlite_analysed_rows(gantry) == 410  # and the planner has statistics of the catalog
     else:
         assert await analyzed(gantry, wait=5) is not None
         assert await _pending_pages(gantry) == 0  # the keeper merged the pending list
@@ -99,3 +111,41 @@ async def test_a_bulk_load_gets_its_upkeep(gantry: Gantry, monkeypatch: pytest.M
     assert (await client.put("/api/v1/entities/service/svc-1", json=changed)).status_code == 200
     await asyncio.sleep(0.4)
     assert keeper.untidy == 0 and keeper.runs == tidy_runs
+
+
+async def test_sqlite_start_up_gathers_statistics_the_catalog_has_outgrown(
+    gantry: Gantry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up refreshes SQLite's planner statistics when they are missing or a fifth or more out of
+    date (a catalog loaded by an earlier process), and leaves them when they are close enough."""
+    if gantry.state.db.dialect != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum analyses after a restart")
+    keeper = gantry.state.extras["statistics"]
+    monkeypatch.setattr(statistics, "MIN_CREATED", 100)
+    monkeypatch.setattr(statistics, "QUIET", 3600.0)  # no tidying after these writes: only start-up's
+    client = await gantry.client("developer")
+    assert (await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(90)]})).status_code == 200
+    await keeper.start()
+    assert keeper.task is None and keeper.catalog_size == 90  # below MIN_CREATED: nothing to do
+    assert (
+        await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(90, 150)]})
+    ).status_code == 200
+    await keeper.start()
+    assert keeper.task is not None
+    await keeper.task
+    assert await _sqlite_analysed_rows(gantry) == 150
+    # 20 more (13%): still close enough
+    assert (
+        await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(150, 170)]})
+    ).status_code == 200
+    last = keeper.task
+    await keeper.start()
+    assert keeper.task is last and await _sqlite_analysed_rows(gantry) == 150
+    # 20 more again (24% since gathered): gathered afresh
+    assert (
+        await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(170, 190)]})
+    ).status_code == 200
+    await keeper.start()
+    assert keeper.task is not None
+    await keeper.task
+    assert await _sqlite_analysed_rows(gantry) == 190

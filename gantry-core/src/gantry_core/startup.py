@@ -41,6 +41,7 @@ async def start(state: AppState, stack: AsyncExitStack) -> None:
 
     keeper = state.extras["statistics"] = StatisticsKeeper(state.db)
     stack.push_async_callback(keeper.close)
+    await keeper.start()
 
     passwords.configure(settings.argon2_memory_kib, settings.argon2_time_cost)
     admin_password = settings.admin_password.get_secret_value()
