@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 import yaml
 from gantry_core.api.pagination import encode_cursor
+from gantry_core.catalog import queries
 from gantry_core.db import migrations, tables
 from gantry_core.testing import Gantry
 from sqlalchemy import func, select, text
@@ -171,6 +173,125 @@ def _expected(docs: list[dict[str, Any]], query: dict[str, str], field: str) -> 
             for value in values[field]:
                 counts[value] = counts.get(value, 0) + 1
     return counts
+
+
+def _matches(doc: dict[str, Any], query: dict[str, str]) -> bool:
+    md, spec = doc["metadata"], doc["spec"]
+    values = {
+        "kind": doc["kind"].lower(),
+        "namespace": md.get("namespace", "default"),
+        "owner": md.get("owner"),
+        "lifecycle": spec.get("lifecycle"),
+    }
+    for key, wanted in query.items():
+        if key == "tag" and wanted not in md.get("tags", []):
+            return False
+        if key == "label" and md.get("labels", {}).get(wanted.split("=")[0]) != wanted.split("=")[1]:
+            return False
+        if key in values and values[key] != wanted:
+            return False
+    return True
+
+
+async def _walk(client: Any, query: dict[str, str], sort: str) -> tuple[list[str], set[int]]:
+    """Every name of a filtered list, page by page (3 a page), and the totals the pages gave."""
+    seen: list[str] = []
+    totals: set[int] = set()
+    url = "/api/v1/entities?limit=3&sort=" + sort + "".join(f"&{k}={v}" for k, v in query.items())
+    cursor = ""
+    while True:
+        response = await client.get(url + cursor)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        totals.add(page["total"])
+        seen += [item["metadata"]["name"] for item in page["items"]]
+        if page["next"] is None:
+            return seen, totals
+        cursor = f"&cursor={page['next']}"
+
+
+async def test_tag_and_label_lists_match_a_filter_by_hand_however_they_are_read(
+    gantry: Gantry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag or label filter is read from the tag's index when few entities match and entity by entity
+    along the sort order when many do (queries.FEW_MATCHES): both give the same pages and totals."""
+    rng = random.Random(11)
+    client = await gantry.client("developer")
+    docs = _random_catalog(rng, 90)
+    for doc in docs:
+        doc["metadata"]["labels"] = {"tier": rng.choice(["1", "2"])} if rng.random() < 0.7 else {}
+    docs[5]["metadata"]["labels"]["rare"] = "yes"
+    assert (await client.post("/api/v1/apply", json={"entities": docs})).status_code == 200
+    filters: list[dict[str, str]] = []
+    for tag_or_label in ({"tag": "python"}, {"tag": "pci"}, {"label": "tier=2"}, {"label": "rare=yes"}, {}):
+        for extra in ({}, {"kind": "service"}, {"owner": "payments"}, {"lifecycle": "production"}):
+            filters.append({**tag_or_label, **extra})
+    filters += [{"tag": "python", "label": "tier=1"}, {"tag": "go", "namespace": "risk", "kind": "api"}]
+    for few in (3, 1000):  # most filters above the threshold, then all below it
+        monkeypatch.setattr(queries, "FEW_MATCHES", few)
+        for query in filters:
+            expected = sorted(d["metadata"]["name"] for d in docs if _matches(d, query))
+            for sort in ("name", "-updatedAt"):
+                names, totals = await _walk(client, query, sort)
+                assert totals == {len(expected)}, (few, query, sort)
+                assert sorted(names) == expected, (few, query, sort)
+                if sort == "name":
+                    assert names == expected
+
+
+async def test_sqlite_reads_tag_and_label_filters_through_their_indexes(
+    gantry: Gantry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No list request with a tag or label filter reads the whole entities table (SQLite's plans, with
+    the statistics start-up gathers for a catalog that has none); a common tag's page is read along the
+    name index and stops once full."""
+    if gantry.state.db.dialect != "sqlite":
+        pytest.skip("SQLite's query plans")
+    from gantry_core.catalog import statistics
+    from sqlalchemy import event
+
+    rng = random.Random(3)
+    client = await gantry.client("developer")
+    docs = _random_catalog(rng, 300)
+    for doc in docs:
+        doc["metadata"]["labels"] = {"tier": rng.choice(["1", "2"])}
+    docs[7]["metadata"]["labels"]["rare"] = "yes"
+    docs[7]["metadata"]["tags"] = ["pci-rare"]
+    assert (await client.post("/api/v1/apply", json={"entities": docs})).status_code == 200
+    monkeypatch.setattr(statistics, "MIN_CREATED", 100)
+    monkeypatch.setattr(queries, "FEW_MATCHES", 20)
+    keeper = gantry.state.extras["statistics"]
+    await keeper.start()  # what start-up does: no statistics yet, so they are gathered
+    assert keeper.task is not None
+    await keeper.task
+    async with gantry.state.db.read() as conn:
+        stat = (await conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'entities'")).scalars().all()
+    assert stat and all(row.split()[0] == "300" for row in stat)
+
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for query in ("tag=pci-rare", "label=rare=yes", "kind=service&tag=pci-rare", "tag=python", "kind=api&tag=go"):
+            statements.clear()
+            for sort in ("name", "-updatedAt"):
+                assert (await client.get(f"/api/v1/entities?{query}&sort={sort}")).status_code == 200
+            selects = [(sql, params) for sql, params in statements if sql.lstrip().startswith("SELECT")]
+            assert len(selects) >= 4, (query, statements)  # a count and a page for each sort
+            with engine.connect() as conn:
+                for statement, parameters in selects:
+                    plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+                    scans = [step for step in plan if step.startswith("SCAN entities")]
+                    if "count(" in statement or "rare" in query:
+                        assert not scans, (query, statement, plan)  # from the tag's or label's index
+                    else:  # a page of a common tag: along the sort order's index, LIMIT-bounded
+                        assert all(" USING " in step for step in scans), (query, statement, plan)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 async def test_facets_match_a_count_by_hand_after_edits_and_deletes(gantry: Gantry) -> None:

@@ -5,6 +5,7 @@ after commit. Runs that can start are handed to the run manager (`state.runs`)."
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,16 +73,10 @@ def action_summary(document: Mapping[str, Any]) -> dict[str, Any]:
 async def list_actions(
     state: AppState, flt: queries.EntityFilter, category: str | None, page: PageParams
 ) -> tuple[list[dict[str, Any]], int, str | None]:
+    flt = dataclasses.replace(flt, kind=ACTION)
+    extra = [] if category is None else [entities.c.spec["category"].as_string() == category]
     async with state.db.read() as conn:
-        where, params = flt.clauses(conn.dialect.name)
-        where.append(entities.c.kind == ACTION)
-        if category is not None:
-            where.append(entities.c.spec["category"].as_string() == category)
-        stmt = queries.filtered(select(entities), where).params(**params)
-        count = queries.filtered(select(func.count()).select_from(entities), where).params(**params)
-        rows, total, nxt = await keyset_page(
-            conn, stmt, [entities.c.name, entities.c.id], page, count=count, cursor_types=[str, int]
-        )
+        rows, total, nxt = await queries.list_page(conn, flt, page, "name", extra)
     return [action_summary(_document(r._mapping)) for r in rows], total, nxt
 
 

@@ -77,12 +77,18 @@ async def keyset_page(
     *,
     descending: bool = False,
     key: Any = None,
-    count: Select[Any] | None = None,
+    count: Select[Any] | int | None = None,
     cursor_types: Sequence[Any] = (),
 ) -> tuple[list[Row[Any]], int, str | None]:
-    """Fetch one page of `stmt` ordered by `order`; returns rows, total and the next cursor."""
-    count_stmt = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
-    total = int((await conn.execute(count_stmt)).scalar_one())
+    """Fetch one page of `stmt` ordered by `order`; returns rows, total and the next cursor.
+
+    `count` is the statement that counts every row of `stmt` (by default, a count over `stmt` itself),
+    or the total when the caller already knows it."""
+    if isinstance(count, int):
+        total = count
+    else:
+        count_stmt = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = int((await conn.execute(count_stmt)).scalar_one())
     page_stmt = stmt
     if params.cursor:
         values = decode_cursor(params.cursor, len(order))

@@ -6,13 +6,16 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.errors import GantryError
+from gantry_core.api.pagination import PageParams, keyset_page
 from gantry_core.catalog import facet_counts, search
 from gantry_core.catalog.relations import target_key
 from gantry_core.db.tables import entities, entity_labels, entity_relations, entity_tags
@@ -38,8 +41,15 @@ class EntityFilter:
         """No filter but (perhaps) kind and tag: the tag facet then needs no join."""
         return not (self.namespace or self.owner or self.lifecycle or self.labels or self.search_words)
 
-    def clauses(self, dialect: str, *, skip: str | None = None) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
-        """WHERE clauses and the bind parameters they need; `skip` leaves one field out (for facets)."""
+    def clauses(
+        self, dialect: str, *, skip: str | None = None, membership: Membership = "in"
+    ) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+        """WHERE clauses and the bind parameters they need; `skip` leaves one field out (for facets).
+
+        `membership` is how a tag or label filter is written. ``"in"`` (`id IN (ids with the tag)`) reads
+        the tag's own index, so the work follows the number of entities that carry it: right for counts,
+        facets and a rare tag. ``"exists"`` checks entity by entity, which is right only for one page of
+        a common tag read along a sort index (it stops once the page is full, see :func:`list_page`)."""
         where: list[ColumnElement[bool]] = []
         params: dict[str, Any] = {}
         if self.kind and skip != "kind":
@@ -51,19 +61,24 @@ class EntityFilter:
         if self.lifecycle and skip != "lifecycle":
             where.append(entities.c.lifecycle == self.lifecycle)
         if self.tag and skip != "tag":
-            where.append(exists().where(entity_tags.c.entity_id == entities.c.id, entity_tags.c.tag == self.tag))
+            where.append(_member(entity_tags, [entity_tags.c.tag == self.tag], membership))
         for key, value in self.labels:
             where.append(
-                exists().where(
-                    entity_labels.c.entity_id == entities.c.id,
-                    entity_labels.c.key == key,
-                    entity_labels.c.value == value,
-                )
+                _member(entity_labels, [entity_labels.c.key == key, entity_labels.c.value == value], membership)
             )
         if self.search_words:
             where.append(search.matching_ids(dialect))
             params["search_q"] = search.match_query(dialect, list(self.search_words))
         return where, params
+
+
+Membership = Literal["in", "exists"]
+
+
+def _member(table: Any, conditions: list[ColumnElement[bool]], membership: Membership) -> ColumnElement[bool]:
+    if membership == "in":
+        return entities.c.id.in_(select(table.c.entity_id).where(*conditions))
+    return exists().where(table.c.entity_id == entities.c.id, *conditions)
 
 
 def keys_in(columns: Sequence[Any], keys: Sequence[tuple[str, str, str]]) -> tuple[ColumnElement[bool], dict[str, Any]]:
@@ -171,14 +186,53 @@ async def facets(
 
 
 def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]]) -> Select[Any]:
-    """COUNT(*) for a list; `kind` + `tag` alone is counted from entity_tags through (kind, tag)."""
-    if flt.tag and flt.kind and flt.only_kind_and_tag():
+    """COUNT(*) for a list whose `where` is `flt.clauses()`. A tag, alone or with the kind or lifecycle
+    (which entity_tags copies), is counted from entity_tags alone and a lone label from entity_labels
+    alone: neither reads an entity row. With an owner, the owner's entities are fewer to read."""
+    if flt.tag and not (flt.owner or flt.namespace or flt.labels or flt.search_words):
+        conditions = [entity_tags.c.tag == flt.tag]
+        conditions += [getattr(entity_tags.c, f) == getattr(flt, f) for f in ("kind", "lifecycle") if getattr(flt, f)]
+        return select(func.count()).select_from(entity_tags).where(*conditions)
+    if len(flt.labels) == 1 and not (
+        flt.kind or flt.owner or flt.lifecycle or flt.tag or flt.namespace or flt.search_words
+    ):
+        ((key, value),) = flt.labels
         return (
             select(func.count())
-            .select_from(entity_tags)
-            .where(entity_tags.c.kind == flt.kind, entity_tags.c.tag == flt.tag)
+            .select_from(entity_labels)
+            .where(entity_labels.c.key == key, entity_labels.c.value == value)
         )
     return filtered(select(func.count()).select_from(entities), where)
+
+
+#: Above this many matches, a page of a tag or label filter checks entities one by one along the sort
+#: order (`membership="exists"`) instead of reading and sorting every match: about limit * catalog / matches
+#: rows checked, against every match read and sorted. At 100k entities, a tag on 10k of them
+#: ~0.5 ms against ~15 ms; one on 5 of them, 0.1 ms against ~35 ms the other way round.
+FEW_MATCHES = 2000
+
+
+async def list_page(
+    conn: AsyncConnection,
+    flt: EntityFilter,
+    page: PageParams,
+    sort: Sort,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> tuple[list[Row[Any]], int, str | None]:
+    """One page of the entities matching `flt` (and `extra` conditions), its total and next cursor."""
+    dialect = conn.dialect.name
+    where, params = flt.clauses(dialect)
+    count = (
+        filtered(select(func.count()).select_from(entities), [*where, *extra]) if extra else count_statement(flt, where)
+    )
+    total = int((await conn.execute(count, params)).scalar_one())
+    if total > FEW_MATCHES and (flt.tag or flt.labels):
+        where, params = flt.clauses(dialect, membership="exists")
+    order, descending = sort_columns(sort)
+    stmt = filtered(select(entities), [*where, *extra]).params(**params)
+    kinds = [str, int] if sort.endswith("name") else [datetime.fromisoformat, int]
+    rows, _, nxt = await keyset_page(conn, stmt, order, page, descending=descending, count=total, cursor_types=kinds)
+    return rows, total, nxt
 
 
 class FacetCache:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from gantry_core.api.deps import Developer, State, Viewer, client_ip, request_source
 from gantry_core.api.errors import GantryError
 from gantry_core.api.json_body import JsonRoute, text_checked
-from gantry_core.api.pagination import PageParams, decode_cursor, encode_cursor, keyset_page, page_params
+from gantry_core.api.pagination import PageParams, decode_cursor, encode_cursor, page_params
 from gantry_core.catalog import events as catalog_events
 from gantry_core.catalog import queries, search
 from gantry_core.catalog.documents import DEFAULT_NAMESPACE, InvalidDocument, parse
@@ -110,16 +109,9 @@ Filter = Annotated[queries.EntityFilter, Depends(entity_filter)]
 SortQ = Annotated[Literal["name", "-name", "updatedAt", "-updatedAt"], Query(description="Sort order")]
 
 
-async def _list(state: AppState, flt: queries.EntityFilter, page: PageParams, sort: str) -> Response:
+async def _list(state: AppState, flt: queries.EntityFilter, page: PageParams, sort: queries.Sort) -> Response:
     async with state.db.read() as conn:
-        where, params = flt.clauses(conn.dialect.name)
-        order, descending = queries.sort_columns(sort)  # type: ignore[arg-type]
-        stmt = queries.filtered(select(entities), where).params(**params)
-        count = queries.count_statement(flt, where).params(**params)
-        kinds = [str, int] if sort.endswith("name") else [datetime.fromisoformat, int]
-        rows, total, nxt = await keyset_page(
-            conn, stmt, order, page, descending=descending, count=count, cursor_types=kinds
-        )
+        rows, total, nxt = await queries.list_page(conn, flt, page, sort)
     return json_response({"items": [to_document(r._mapping) for r in rows], "total": total, "next": nxt})
 
 
