@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, exists, func, or_, select, text
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -46,7 +46,7 @@ class EntityFilter:
     ) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
         """WHERE clauses and the bind parameters they need; `skip` leaves one field out (for facets).
 
-        `membership` is how a tag or label filter is written. ``"in"`` (`id IN (ids with the tag)`) reads
+        `membership` is how a tag, label or text filter is written. ``"in"`` (`id IN (ids with the tag)`) reads
         the tag's own index, so the work follows the number of entities that carry it: right for counts,
         facets and a rare tag. ``"exists"`` checks entity by entity, which is right only for one page of
         a common tag read along a sort index (it stops once the page is full, see :func:`list_page`)."""
@@ -67,7 +67,7 @@ class EntityFilter:
                 _member(entity_labels, [entity_labels.c.key == key, entity_labels.c.value == value], membership)
             )
         if self.search_words:
-            where.append(search.matching_ids(dialect))
+            where.append(search.matching_ids(dialect, probe=membership == "exists"))
             params["search_q"] = search.match_query(dialect, list(self.search_words))
         return where, params
 
@@ -185,10 +185,13 @@ async def facets(
     return out
 
 
-def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]]) -> Select[Any]:
+def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]], dialect: str) -> Executable:
     """COUNT(*) for a list whose `where` is `flt.clauses()`. A tag, alone or with the kind or lifecycle
-    (which entity_tags copies), is counted from entity_tags alone and a lone label from entity_labels
-    alone: neither reads an entity row. With an owner, the owner's entities are fewer to read."""
+    (which entity_tags copies), is counted from entity_tags alone, a lone label from entity_labels and a
+    lone text filter from the search index: none reads an entity row. With an owner, the owner's
+    entities are fewer to read."""
+    if flt.search_words and not (flt.kind or flt.namespace or flt.owner or flt.lifecycle or flt.tag or flt.labels):
+        return text(search.count_sql(dialect))
     if flt.tag and not (flt.owner or flt.namespace or flt.labels or flt.search_words):
         conditions = [entity_tags.c.tag == flt.tag]
         conditions += [getattr(entity_tags.c, f) == getattr(flt, f) for f in ("kind", "lifecycle") if getattr(flt, f)]
@@ -205,7 +208,7 @@ def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]]) -> Sele
     return filtered(select(func.count()).select_from(entities), where)
 
 
-#: Above this many matches, a page of a tag or label filter checks entities one by one along the sort
+#: Above this many matches, a page of a tag, label or text filter checks entities one by one along the sort
 #: order (`membership="exists"`) instead of reading and sorting every match: about limit * catalog / matches
 #: rows checked, against every match read and sorted. At 100k entities, a tag on 10k of them
 #: ~0.5 ms against ~15 ms; one on 5 of them, 0.1 ms against ~35 ms the other way round.
@@ -223,10 +226,12 @@ async def list_page(
     dialect = conn.dialect.name
     where, params = flt.clauses(dialect)
     count = (
-        filtered(select(func.count()).select_from(entities), [*where, *extra]) if extra else count_statement(flt, where)
+        filtered(select(func.count()).select_from(entities), [*where, *extra])
+        if extra
+        else count_statement(flt, where, dialect)
     )
     total = int((await conn.execute(count, params)).scalar_one())
-    if total > FEW_MATCHES and (flt.tag or flt.labels):
+    if total > FEW_MATCHES and (flt.tag or flt.labels or flt.search_words):
         where, params = flt.clauses(dialect, membership="exists")
     order, descending = sort_columns(sort)
     stmt = filtered(select(entities), [*where, *extra]).params(**params)

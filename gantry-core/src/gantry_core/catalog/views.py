@@ -374,8 +374,7 @@ async def search_entities(
     offset = decode_cursor(page.cursor, 1)[0] if page.cursor else 0
     if not isinstance(offset, int) or offset < 0:
         raise GantryError(400, "invalid_cursor", "cursor is not one this server issued")
-    async with state.db.read() as conn:
-        rows, total, more = await search.page(conn, words, page.limit, offset)
+    rows, total, more = await search.page(state.db, words, page.limit, offset)
     items = [
         {
             "kind": row["kind"],
