@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, tuple_
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.db.bulk import upsert_add
@@ -82,7 +82,7 @@ def answers(flt: EntityFilter, field: str) -> bool:
     return not (flt.labels or flt.search_words or any(getattr(flt, name) for name in others if name != field))
 
 
-async def read(conn: AsyncConnection, flt: EntityFilter, field: str, limit: int) -> list[dict[str, Any]]:
+def read(conn: Connection, flt: EntityFilter, field: str, limit: int) -> list[dict[str, Any]]:
     """Facet `field` under `flt` from the kept counts (see `answers`): one range of the primary key."""
     c = entity_facets.c
     if field == "kind":
@@ -96,4 +96,4 @@ async def read(conn: AsyncConnection, flt: EntityFilter, field: str, limit: int)
     else:
         stmt = select(c.value, c.n).where(c.field == field, c.tag == tag, c.kind == (flt.kind or ""), c.n > 0)
         stmt = stmt.order_by(c.n.desc(), c.value)
-    return [{"value": value, "count": int(n)} for value, n in (await conn.execute(stmt.limit(limit))).all()]
+    return [{"value": value, "count": int(n)} for value, n in conn.execute(stmt.limit(limit)).all()]
