@@ -37,10 +37,6 @@ class EntityFilter:
     q: str | None = None
     search_words: tuple[str, ...] = ()
 
-    def only_kind_and_tag(self) -> bool:
-        """No filter but (perhaps) kind and tag: the tag facet then needs no join."""
-        return not (self.namespace or self.owner or self.lifecycle or self.labels or self.search_words)
-
     def clauses(
         self, dialect: str, *, skip: str | None = None, membership: Membership = "in"
     ) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
