@@ -374,6 +374,8 @@ async def test_facets_match_a_count_by_hand_after_edits_and_deletes(gantry: Gant
         for field in fields:
             got = {item["value"]: item["count"] for item in body[field]}
             assert got == _expected(docs, query, field), (query, field)
+            order = [(-item["count"], item["value"]) for item in body[field]]
+            assert order == sorted(order), (query, field)  # most entities first, then by value
 
 
 async def test_kept_facet_counts_equal_a_fresh_count_by_the_migration(gantry: Gantry) -> None:
