@@ -1,7 +1,8 @@
 """Reading the audit trail: filters over `audit_log`, newest first, one keyset page at a time (F83, F154).
 
 Every filter the API offers is served by an index: resource (kind, namespace, name) by
-``ix_audit_log_resource``, user by ``ix_audit_log_user``, action by ``ix_audit_log_action``, the time
+``ix_audit_log_resource`` (a name alone too, on SQLite once `catalog.statistics` has analysed the
+trail: SQLite then skips through the few kinds and namespaces that lead the index), user by ``ix_audit_log_user``, action by ``ix_audit_log_action``, the time
 range by ``ix_audit_log_timestamp``; pages walk the primary key backwards.
 """
 
