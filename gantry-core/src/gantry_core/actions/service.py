@@ -76,7 +76,7 @@ async def list_actions(
     flt = dataclasses.replace(flt, kind=ACTION)
     extra = [] if category is None else [entities.c.spec["category"].as_string() == category]
     async with state.db.read() as conn:
-        rows, total, nxt = await queries.list_page(conn, flt, page, "name", extra)
+        rows, total, nxt = await conn.run_sync(queries.list_page, flt, page, "name", extra)
     return [action_summary(_document(r._mapping)) for r in rows], total, nxt
 
 
@@ -330,8 +330,8 @@ async def list_runs(
     if condition is not None:
         stmt, count = stmt.where(condition), count.where(condition)
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(
-            conn,
+        rows, total, nxt = await conn.run_sync(
+            keyset_page,
             stmt,
             [action_runs.c.created_at, action_runs.c.id],
             page,

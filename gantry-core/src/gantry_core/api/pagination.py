@@ -16,8 +16,7 @@ import orjson
 from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection, Row
 
 from gantry_core.api.errors import GantryError
 
@@ -69,8 +68,8 @@ def after(columns: Sequence[ColumnElement[Any]], values: Sequence[Any], descendi
     return or_(*clauses)
 
 
-async def keyset_page(
-    conn: AsyncConnection,
+def keyset_page(
+    conn: Connection,
     stmt: Select[Any],
     order: Sequence[ColumnElement[Any]],
     params: PageParams,
@@ -83,12 +82,13 @@ async def keyset_page(
     """Fetch one page of `stmt` ordered by `order`; returns rows, total and the next cursor.
 
     `count` is the statement that counts every row of `stmt` (by default, a count over `stmt` itself),
-    or the total when the caller already knows it."""
+    or the total when the caller already knows it. Synchronous, so that a page can be read off the event
+    loop (`Database.read_off_loop`); in a `read()` block, ``await conn.run_sync(keyset_page, …)``."""
     if isinstance(count, int):
         total = count
     else:
         count_stmt = count if count is not None else select(func.count()).select_from(stmt.order_by(None).subquery())
-        total = int((await conn.execute(count_stmt)).scalar_one())
+        total = int(conn.execute(count_stmt).scalar_one())
     page_stmt = stmt
     if params.cursor:
         values = decode_cursor(params.cursor, len(order))
@@ -102,10 +102,10 @@ async def keyset_page(
                     raise GantryError(400, "invalid_cursor", "cursor is not one this server issued") from None
         page_stmt = page_stmt.where(after(order, values, descending))
     direction = [c.desc() if descending else c.asc() for c in order]
-    rows = list((await conn.execute(page_stmt.order_by(*direction).limit(params.limit + 1))).all())
+    rows = list(conn.execute(page_stmt.order_by(*direction).limit(params.limit + 1)).all())
     nxt = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        nxt = encode_cursor(key(last) if key else [last._mapping[c.key] for c in order])
+        nxt = encode_cursor(key(last) if key else [last._mapping[str(c.key)] for c in order])
     return rows, total, nxt

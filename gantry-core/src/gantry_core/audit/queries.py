@@ -2,8 +2,9 @@
 
 Every filter the API offers is served by an index: resource (kind, namespace, name) by
 ``ix_audit_log_resource`` (a name alone too, on SQLite once `catalog.statistics` has analysed the
-trail: SQLite then skips through the few kinds and namespaces that lead the index), user by ``ix_audit_log_user``, action by ``ix_audit_log_action``, the time
-range by ``ix_audit_log_timestamp``; pages walk the primary key backwards.
+trail: SQLite then skips through the few kinds and namespaces that lead the index), user by
+``ix_audit_log_user``, action by ``ix_audit_log_action``, the time range by ``ix_audit_log_timestamp``;
+pages walk the primary key backwards.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _utc(value: datetime) -> datetime:
 async def page(conn: AsyncConnection, flt: AuditFilter, params: PageParams) -> tuple[list[Row[Any]], int, str | None]:
     """One page of matching entries, newest first, with the total and the next cursor."""
     stmt = select(audit_log).where(*flt.clauses())
-    return await keyset_page(conn, stmt, [audit_log.c.id], params, descending=True, cursor_types=[int])
+    return await conn.run_sync(keyset_page, stmt, [audit_log.c.id], params, descending=True, cursor_types=[int])
 
 
 def activity_type(action: str, source: str) -> str:

@@ -319,7 +319,7 @@ async def list_api_keys(
                 raise not_found(f"user {owner!r}")
             target_id, target_name = row["id"], row["username"]
         stmt = select(api_keys).where(api_keys.c.user_id == target_id, api_keys.c.revoked_at.is_(None))
-        rows, total, nxt = await keyset_page(conn, stmt, [api_keys.c.id], page, cursor_types=[_row_id])
+        rows, total, nxt = await conn.run_sync(keyset_page, stmt, [api_keys.c.id], page, cursor_types=[_row_id])
     return Page(items=[key_out(r._mapping, target_name) for r in rows], total=total, next=nxt)
 
 
@@ -377,7 +377,7 @@ async def register(body: RegisterIn, request: Request, state: State, user: Admin
 @users_router.get("", summary="All users")
 async def list_users(state: State, user: Admin, page: Pagination) -> Page[UserOut]:
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(conn, select(users), [users.c.id], page, cursor_types=[_row_id])
+        rows, total, nxt = await conn.run_sync(keyset_page, select(users), [users.c.id], page, cursor_types=[_row_id])
     return Page(items=[user_out(r._mapping) for r in rows], total=total, next=nxt)
 
 
@@ -451,7 +451,9 @@ def _group_row_out(row: RowMapping, members: list[str]) -> GroupOut:
 @groups_router.get("", summary="All groups with their members")
 async def list_groups(state: State, user: Admin, page: Pagination) -> Page[GroupOut]:
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(conn, select(groups), [groups.c.name], page, cursor_types=[_group_name])
+        rows, total, nxt = await conn.run_sync(
+            keyset_page, select(groups), [groups.c.name], page, cursor_types=[_group_name]
+        )
         members = await service.group_members_of(conn, [r.id for r in rows])
     return Page(items=[_group_row_out(r._mapping, members[r.id]) for r in rows], total=total, next=nxt)
 

@@ -231,14 +231,15 @@ def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]], dialect
 FEW_MATCHES = 2000
 
 
-async def list_page(
-    conn: AsyncConnection,
+def list_page(
+    conn: Connection,
     flt: EntityFilter,
     page: PageParams,
     sort: Sort,
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> tuple[list[Row[Any]], int, str | None]:
-    """One page of the entities matching `flt` (and `extra` conditions), its total and next cursor."""
+    """One page of the entities matching `flt` (and `extra` conditions), its total and next cursor.
+    Synchronous, for `Database.read_off_loop` (see :func:`off_loop`)."""
     dialect = conn.dialect.name
     where, params = flt.clauses(dialect)
     count = (
@@ -246,14 +247,21 @@ async def list_page(
         if extra
         else count_statement(flt, where, dialect)
     )
-    total = int((await conn.execute(count, params)).scalar_one())
+    total = int(conn.execute(count, params).scalar_one())
     if total > FEW_MATCHES and (flt.tag or flt.labels or flt.search_words):
         where, params = flt.clauses(dialect, membership="exists")
     order, descending = sort_columns(sort)
     stmt = filtered(select(entities), [*where, *extra]).params(**params)
     kinds = [str, int] if sort.endswith("name") else [datetime.fromisoformat, int]
-    rows, _, nxt = await keyset_page(conn, stmt, order, page, descending=descending, count=total, cursor_types=kinds)
+    rows, _, nxt = keyset_page(conn, stmt, order, page, descending=descending, count=total, cursor_types=kinds)
     return rows, total, nxt
+
+
+def off_loop(flt: EntityFilter) -> bool:
+    """Whether a list or count under `flt` should be read off the event loop: a text filter (the search
+    index's matches, any number of them) or a label filter (a count through every labelled entity) can
+    take tens of ms at 100k entities; the others are index ranges or counts of one index's entries."""
+    return bool(flt.search_words or flt.labels)
 
 
 class FacetCache:

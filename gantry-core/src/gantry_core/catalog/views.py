@@ -110,8 +110,11 @@ SortQ = Annotated[Literal["name", "-name", "updatedAt", "-updatedAt"], Query(des
 
 
 async def _list(state: AppState, flt: queries.EntityFilter, page: PageParams, sort: queries.Sort) -> Response:
-    async with state.db.read() as conn:
-        rows, total, nxt = await queries.list_page(conn, flt, page, sort)
+    if queries.off_loop(flt):
+        rows, total, nxt = await state.db.read_off_loop(lambda conn: queries.list_page(conn, flt, page, sort))
+    else:
+        async with state.db.read() as conn:
+            rows, total, nxt = await conn.run_sync(queries.list_page, flt, page, sort)
     return json_response({"items": [to_document(r._mapping) for r in rows], "total": total, "next": nxt})
 
 

@@ -165,8 +165,8 @@ async def list_sync_runs(
 ) -> dict[str, Any]:
     _record(state, plugin_id)
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(
-            conn,
+        rows, total, nxt = await conn.run_sync(
+            keyset_page,
             select(sync_runs).where(sync_runs.c.plugin_id == plugin_id),
             [sync_runs.c.started_at, sync_runs.c.id],
             page,

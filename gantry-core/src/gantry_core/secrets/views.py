@@ -21,8 +21,8 @@ SecretName = Annotated[str, Path(max_length=63, description="Upper-case name, e.
 @router.get("", summary="Secret names and timestamps (admin); values are never returned")
 async def list_secrets(state: State, user: Admin, page: Pagination) -> Page[SecretOut]:
     async with state.db.read() as conn:
-        rows, total, nxt = await keyset_page(
-            conn,
+        rows, total, nxt = await conn.run_sync(
+            keyset_page,
             select(secrets.c.name, secrets.c.created_at, secrets.c.updated_at),
             [secrets.c.name],
             page,
