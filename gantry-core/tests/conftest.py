@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -12,7 +15,7 @@ from argon2 import PasswordHasher
 from gantry_core.auth import tokens
 from gantry_core.db import tables
 from gantry_core.testing import Gantry
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, event, func, insert, select
 
 PASSWORD = "correct-horse-battery"
 
@@ -95,6 +98,32 @@ class Kit:
 
     def bearer(self, gantry: Gantry, token: str) -> httpx.AsyncClient:
         return gantry.anonymous(headers={"Authorization": f"Bearer {token}"})
+
+    @contextmanager
+    def sqlite_statements(self, gantry: Gantry) -> Iterator[list[Executed]]:
+        """Every statement the app runs on its SQLite database inside the block, with the thread it ran on."""
+        engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
+        executed: list[Executed] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            executed.append(Executed(statement, parameters, threading.get_ident()))
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            yield executed
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+
+    def sqlite_plan(self, gantry: Gantry, done: Executed) -> list[str]:
+        """SQLite's query plan for a statement `sqlite_statements` saw, a step a line."""
+        with gantry.state.db.sync_engine.connect() as conn:  # type: ignore[attr-defined]
+            return [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + done.sql, done.parameters)]
+
+
+class Executed(NamedTuple):
+    sql: str
+    parameters: Any
+    thread: int
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -143,62 +144,40 @@ async def test_facets_count_for_the_current_filter(gantry: Gantry) -> None:
     assert (await client.get("/api/v1/facets?fields=colour")).status_code == 400
 
 
-async def test_sqlite_counts_facets_of_an_unkept_filter_on_a_reader_thread(gantry: Gantry) -> None:
+async def test_sqlite_counts_facets_of_an_unkept_filter_on_a_reader_thread(gantry: Gantry, kit: Any) -> None:
     """Facets the kept counts answer (no filter, kind, tag) are a few index ranges, read on the event
     loop; any other filter (here a namespace) counts every matching entity, tens to hundreds of ms at
     100k, so on SQLite that runs on a reader thread and the loop serves other requests meanwhile."""
     if gantry.state.db.dialect != "sqlite":
         pytest.skip("PostgreSQL's driver is asynchronous")
-    import threading
-
-    from sqlalchemy import event
-
     client = await load(gantry)
-    threads: list[int] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "entity_facets" in statement or "GROUP BY" in statement:
-            threads.append(threading.get_ident())
-
-    engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with kit.sqlite_statements(gantry) as kept_sql:
         kept = (await client.get("/api/v1/facets?fields=owner,kind&kind=service&tag=python")).json()
-        on_loop = list(threads)
-        threads.clear()
+    with kit.sqlite_statements(gantry) as counted_sql:
         counted = (await client.get("/api/v1/facets?fields=owner,kind&namespace=risk")).json()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    on_loop = [done.thread for done in kept_sql if _facet_sql(done.sql)]
+    threads = [done.thread for done in counted_sql if _facet_sql(done.sql)]
     assert on_loop and set(on_loop) == {threading.get_ident()}
     assert threads and threading.get_ident() not in threads
     assert kept["owner"] == [{"value": "payments", "count": 2}]
     assert counted == {"owner": [{"value": "payments", "count": 1}], "kind": [{"value": "Service", "count": 1}]}
 
 
-async def test_sqlite_reads_text_and_label_filtered_lists_on_a_reader_thread(gantry: Gantry) -> None:
+def _facet_sql(sql: str) -> bool:
+    return "entity_facets" in sql or "GROUP BY" in sql
+
+
+async def test_sqlite_reads_text_and_label_filtered_lists_on_a_reader_thread(gantry: Gantry, kit: Any) -> None:
     """A list under a text or label filter counts every match (tens of ms at 100k entities), so on
     SQLite it is read on a reader thread; a list under index-range filters stays on the event loop."""
     if gantry.state.db.dialect != "sqlite":
         pytest.skip("PostgreSQL's driver is asynchronous")
-    import threading
-
-    from sqlalchemy import event
-
     client = await load(gantry)
     threads: dict[str, set[int]] = {}
-    current = ""
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "FROM entities" in statement:
-            threads.setdefault(current, set()).add(threading.get_ident())
-
-    engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        for current in ("q=storefront&kind=service", "label=tier=1", "kind=service&owner=payments", "tag=python"):
-            assert (await client.get(f"/api/v1/entities?{current}")).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    for query in ("q=storefront&kind=service", "label=tier=1", "kind=service&owner=payments", "tag=python"):
+        with kit.sqlite_statements(gantry) as executed:
+            assert (await client.get(f"/api/v1/entities?{query}")).status_code == 200
+        threads[query] = {done.thread for done in executed if "FROM entities" in done.sql}
     loop = threading.get_ident()
     assert loop not in threads["q=storefront&kind=service"] and loop not in threads["label=tier=1"]
     assert threads["kind=service&owner=payments"] == {loop} and threads["tag=python"] == {loop}
@@ -316,7 +295,7 @@ async def test_tag_label_and_text_filtered_lists_match_a_filter_by_hand_however_
 
 
 async def test_sqlite_reads_tag_and_label_filters_through_their_indexes(
-    gantry: Gantry, monkeypatch: pytest.MonkeyPatch
+    gantry: Gantry, kit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No list request with a tag or label filter reads the whole entities table (SQLite's plans, with
     the statistics start-up gathers for a catalog that has none); a common tag's page is read along the
@@ -324,7 +303,6 @@ async def test_sqlite_reads_tag_and_label_filters_through_their_indexes(
     if gantry.state.db.dialect != "sqlite":
         pytest.skip("SQLite's query plans")
     from gantry_core.catalog import statistics
-    from sqlalchemy import event
 
     rng = random.Random(3)
     client = await gantry.client("developer")
@@ -344,30 +322,19 @@ async def test_sqlite_reads_tag_and_label_filters_through_their_indexes(
         stat = (await conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'entities'")).scalars().all()
     assert stat and all(row.split()[0] == "300" for row in stat)
 
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append((statement, parameters))
-
-    engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        for query in ("tag=pci-rare", "label=rare=yes", "kind=service&tag=pci-rare", "tag=python", "kind=api&tag=go"):
-            statements.clear()
+    for query in ("tag=pci-rare", "label=rare=yes", "kind=service&tag=pci-rare", "tag=python", "kind=api&tag=go"):
+        with kit.sqlite_statements(gantry) as executed:
             for sort in ("name", "-updatedAt"):
                 assert (await client.get(f"/api/v1/entities?{query}&sort={sort}")).status_code == 200
-            selects = [(sql, params) for sql, params in statements if sql.lstrip().startswith("SELECT")]
-            assert len(selects) >= 4, (query, statements)  # a count and a page for each sort
-            with engine.connect() as conn:
-                for statement, parameters in selects:
-                    plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-                    scans = [step for step in plan if step.startswith("SCAN entities")]
-                    if "count(" in statement or "rare" in query:
-                        assert not scans, (query, statement, plan)  # from the tag's or label's index
-                    else:  # a page of a common tag: along the sort order's index, LIMIT-bounded
-                        assert all(" USING " in step for step in scans), (query, statement, plan)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        selects = [done for done in executed if done.sql.lstrip().startswith("SELECT")]
+        assert len(selects) >= 4, (query, executed)  # a count and a page for each sort
+        for done in selects:
+            plan = kit.sqlite_plan(gantry, done)
+            scans = [step for step in plan if step.startswith("SCAN entities")]
+            if "count(" in done.sql or "rare" in query:
+                assert not scans, (query, done.sql, plan)  # from the tag's or label's index
+            else:  # a page of a common tag: along the sort order's index, LIMIT-bounded
+                assert all(" USING " in step for step in scans), (query, done.sql, plan)
 
 
 async def test_facets_match_a_count_by_hand_after_edits_and_deletes(gantry: Gantry) -> None:
@@ -502,7 +469,7 @@ async def test_search_ranks_and_prefix_matches(gantry: Gantry) -> None:
 
 
 async def test_sqlite_ranks_a_broad_search_on_a_reader_thread_not_the_event_loop(
-    gantry: Gantry, monkeypatch: pytest.MonkeyPatch
+    gantry: Gantry, kit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ranking takes time in proportion to the matches (~70 ms for 60k at 100k entities): on SQLite a
     search with more than search.RANK_ON_LOOP matches ranks on a reader thread, so the event loop serves
@@ -510,29 +477,19 @@ async def test_sqlite_ranks_a_broad_search_on_a_reader_thread_not_the_event_loop
     if gantry.state.db.dialect != "sqlite":
         pytest.skip("PostgreSQL's driver is asynchronous")
     import asyncio
-    import threading
 
     from gantry_core.catalog import search
-    from sqlalchemy import event
 
     client = await load(gantry)
-    threads: list[int] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "bm25(" in statement:
-            threads.append(threading.get_ident())
-
-    engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with kit.sqlite_statements(gantry) as executed:
         on_loop = [(await client.get(f"/api/v1/search?q={q}")).json() for q in ("pay", "store")]
-        assert threads == [threading.get_ident()] * 2  # a handful of matches: ranked on the event loop
-        threads.clear()
-        monkeypatch.setattr(search, "RANK_ON_LOOP", 1)
+    threads = [done.thread for done in executed if "bm25(" in done.sql]
+    assert threads == [threading.get_ident()] * 2  # a handful of matches: ranked on the event loop
+    monkeypatch.setattr(search, "RANK_ON_LOOP", 1)
+    with kit.sqlite_statements(gantry) as executed:
         together = await asyncio.gather(*(client.get(f"/api/v1/search?q={q}") for q in ("pay", "pay", "store")))
         past = (await client.get("/api/v1/search?q=pay&cursor=" + encode_cursor([100]))).json()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    threads = [done.thread for done in executed if "bm25(" in done.sql]
     assert len(threads) == 3 and threading.get_ident() not in threads
     assert [r.json() for r in together] == [on_loop[0], on_loop[0], on_loop[1]]
     assert {i["name"] for i in on_loop[1]["items"]} == {"checkout-web", "payment-gateway"}

@@ -124,42 +124,36 @@ async def test_sqlite_start_up_gathers_statistics_the_catalog_has_outgrown(
     monkeypatch.setattr(statistics, "MIN_CREATED", 100)
     monkeypatch.setattr(statistics, "QUIET", 3600.0)  # no tidying after these writes: only start-up's
     client = await gantry.client("developer")
-    assert (await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(90)]})).status_code == 200
-    await keeper.start()
+
+    async def grow_to(size: int) -> None:
+        """Apply services up to `size`, then start up as after a restart."""
+        start = keeper.catalog_size
+        response = await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(start, size)]})
+        assert response.status_code == 200
+        await keeper.start()
+
+    await grow_to(90)
     assert keeper.task is None and keeper.catalog_size == 90  # below MIN_CREATED: nothing to do
-    assert (
-        await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(90, 150)]})
-    ).status_code == 200
-    await keeper.start()
+    await grow_to(150)
     assert keeper.task is not None
     await keeper.task
     assert await _sqlite_analysed_rows(gantry) == 150
-    # 20 more (13%): still close enough
-    assert (
-        await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(150, 170)]})
-    ).status_code == 200
     last = keeper.task
-    await keeper.start()
+    await grow_to(170)  # 20 more (13%): still close enough
     assert keeper.task is last and await _sqlite_analysed_rows(gantry) == 150
-    # 20 more again (24% since gathered): gathered afresh
-    assert (
-        await client.post("/api/v1/apply", json={"entities": [service(i) for i in range(170, 190)]})
-    ).status_code == 200
-    await keeper.start()
+    await grow_to(190)  # 20 more again (24% since gathered): gathered afresh
     assert keeper.task is not None
     await keeper.task
     assert await _sqlite_analysed_rows(gantry) == 190
 
 
 async def test_sqlite_statistics_let_the_audit_trail_be_read_by_name_alone(
-    gantry: Gantry, monkeypatch: pytest.MonkeyPatch
+    gantry: Gantry, kit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GET /audit?name=… without a kind: with the audit trail's statistics, SQLite skips through the few
     kinds and namespaces that lead the resource index instead of reading the whole trail."""
     if gantry.state.db.dialect != "sqlite":
         pytest.skip("SQLite's query plans")
-    from sqlalchemy import event
-
     monkeypatch.setattr(statistics, "MIN_CREATED", 100)
     monkeypatch.setattr(statistics, "QUIET", 3600.0)
     client = await gantry.client("developer")
@@ -168,22 +162,12 @@ async def test_sqlite_statistics_let_the_audit_trail_be_read_by_name_alone(
     await keeper.start()
     assert keeper.task is not None
     await keeper.task
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if "audit_log" in statement and statement.lstrip().startswith("SELECT"):
-            statements.append((statement, parameters))
-
-    engine = gantry.state.db.sync_engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        admin = await gantry.client("admin")
+    admin = await gantry.client("admin")
+    with kit.sqlite_statements(gantry) as executed:
         page = (await admin.get("/api/v1/audit?name=svc-7")).json()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    statements = [done for done in executed if "audit_log" in done.sql and done.sql.lstrip().startswith("SELECT")]
     assert page["total"] == 1 and page["items"][0]["resourceName"] == "svc-7"
     assert len(statements) == 2  # the count and the page
-    with engine.connect() as conn:
-        for statement, parameters in statements:
-            plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-            assert not any(step.startswith("SCAN audit_log") for step in plan), plan
+    for done in statements:
+        plan = kit.sqlite_plan(gantry, done)
+        assert not any(step.startswith("SCAN audit_log") for step in plan), plan

@@ -75,8 +75,7 @@ async def list_actions(
 ) -> tuple[list[dict[str, Any]], int, str | None]:
     flt = dataclasses.replace(flt, kind=ACTION)
     extra = [] if category is None else [entities.c.spec["category"].as_string() == category]
-    async with state.db.read() as conn:
-        rows, total, nxt = await conn.run_sync(queries.list_page, flt, page, "name", extra)
+    rows, total, nxt = await state.db.read_sync(lambda conn: queries.list_page(conn, flt, page, "name", extra))
     return [action_summary(_document(r._mapping)) for r in rows], total, nxt
 
 

@@ -83,7 +83,7 @@ def keyset_page(
 
     `count` is the statement that counts every row of `stmt` (by default, a count over `stmt` itself),
     or the total when the caller already knows it. Synchronous, so that a page can be read off the event
-    loop (`Database.read_off_loop`); in a `read()` block, ``await conn.run_sync(keyset_page, …)``."""
+    loop (`Database.read_sync`); in a `read()` block, ``await conn.run_sync(keyset_page, …)``."""
     if isinstance(count, int):
         total = count
     else:

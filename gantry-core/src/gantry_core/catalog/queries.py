@@ -155,7 +155,7 @@ def facets(
 
     Synchronous: a field the kept counts do not answer (`facet_counts.answers`) is counted over every
     matching entity, tens to a hundred ms at 100k entities, so the view runs those through
-    `Database.read_off_loop`. Such fields that share a filter are counted in one pass, grouped by all of
+    `Database.read_sync`. Such fields that share a filter are counted in one pass, grouped by all of
     them at once; the grouping is by `field || ''`, which no index orders, as SQLite would otherwise walk
     an owner index for its order and read every entity row through it (~150 ms instead of ~75 ms)."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -239,7 +239,7 @@ def list_page(
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> tuple[list[Row[Any]], int, str | None]:
     """One page of the entities matching `flt` (and `extra` conditions), its total and next cursor.
-    Synchronous, for `Database.read_off_loop` (see :func:`off_loop`)."""
+    Synchronous, for `Database.read_sync` (see :func:`off_loop`)."""
     dialect = conn.dialect.name
     where, params = flt.clauses(dialect)
     count = (

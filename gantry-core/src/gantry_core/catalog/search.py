@@ -156,7 +156,7 @@ def count_sql(dialect: str) -> str:
 
 #: SQLite ranks up to this many matches on the event loop (a few ms at most); a search with more, such
 #: as a two-letter prefix that matches most of the catalog (~70 ms for 60k matches at 100k entities),
-#: ranks on a reader thread (`Database.read_off_loop`), so that other requests are not held up. Counting
+#: ranks on a reader thread (`Database.read_sync(off_loop=True)`), so that other requests are not held up. Counting
 #: first costs ~0.05 µs a match; the hop to a thread ~0.15 ms, which searches that stay small are spared.
 RANK_ON_LOOP = 2000
 
@@ -173,7 +173,7 @@ async def page(db: Database, words: list[str], limit: int, offset: int) -> tuple
         if total <= RANK_ON_LOOP or offset >= total:
             return await conn.run_sync(_page, words, limit, offset, total)
     # ranked in a snapshot of its own: a write in between can make `total` differ by what it changed
-    return await db.read_off_loop(lambda conn: _page(conn, words, limit, offset, total))
+    return await db.read_sync(lambda conn: _page(conn, words, limit, offset, total), off_loop=True)
 
 
 def _page(

@@ -110,11 +110,9 @@ SortQ = Annotated[Literal["name", "-name", "updatedAt", "-updatedAt"], Query(des
 
 
 async def _list(state: AppState, flt: queries.EntityFilter, page: PageParams, sort: queries.Sort) -> Response:
-    if queries.off_loop(flt):
-        rows, total, nxt = await state.db.read_off_loop(lambda conn: queries.list_page(conn, flt, page, sort))
-    else:
-        async with state.db.read() as conn:
-            rows, total, nxt = await conn.run_sync(queries.list_page, flt, page, sort)
+    rows, total, nxt = await state.db.read_sync(
+        lambda conn: queries.list_page(conn, flt, page, sort), off_loop=queries.off_loop(flt)
+    )
     return json_response({"items": [to_document(r._mapping) for r in rows], "total": total, "next": nxt})
 
 
@@ -166,11 +164,9 @@ async def facets(
     found = {field: cache.get(flt, field) for field in wanted}
     missing = [field for field, counts in found.items() if counts is None]
     if missing:
-        if all(facet_counts.answers(flt, field) for field in missing):  # a few index ranges
-            async with state.db.read() as conn:
-                computed = await conn.run_sync(queries.facets, flt, missing)
-        else:  # a count over every matching entity: not on the event loop
-            computed = await state.db.read_off_loop(lambda conn: queries.facets(conn, flt, missing))
+        # kept counts are a few index ranges; any other field counts every matching entity
+        kept = all(facet_counts.answers(flt, field) for field in missing)
+        computed = await state.db.read_sync(lambda conn: queries.facets(conn, flt, missing), off_loop=not kept)
         for field, counts in computed.items():
             cache.put(flt, field, counts)
             found[field] = counts

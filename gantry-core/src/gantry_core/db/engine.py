@@ -201,10 +201,10 @@ class Database:
             row: Mapping[str, Any] | None = (await conn.execute(statement, params)).mappings().first()
             return row
 
-    async def read_off_loop(self, fn: Callable[[Connection], _T]) -> _T:
-        """`fn(conn)` in a read transaction, never holding up the event loop: for reads whose cost grows
-        with the catalog (a search ranks every match). PostgreSQL: an async connection as :meth:`read`
-        gives, through SQLAlchemy's `run_sync`."""
+    async def read_sync(self, fn: Callable[[Connection], _T], *, off_loop: bool = False) -> _T:
+        """`fn(conn)`, synchronous code, in a read transaction. `off_loop` asks that it not hold up the
+        event loop, for reads whose cost grows with the catalog (a broad search ranks every match); on
+        PostgreSQL nothing does (an async connection as :meth:`read` gives, through `run_sync`)."""
         async with self.read() as conn:
             return await conn.run_sync(fn)
 
@@ -296,7 +296,7 @@ class SqliteDatabase(Database):
             self._committer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gantry-sqlite-commit")
         self._checkpointer = Checkpointer(self.sync_engine)
         self._reader: Any = None  # a raw sqlite3 connection in autocommit mode, for read_one
-        # read_off_loop's: SQLite runs a statement without the GIL, so the event loop serves meanwhile
+        # read_sync(off_loop=True)'s: SQLite runs a statement without the GIL, so the event loop serves meanwhile
         self._readers: concurrent.futures.ThreadPoolExecutor | None = None
         if self._committer is not None:
             self._readers = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="gantry-sqlite-read")
@@ -311,16 +311,17 @@ class SqliteDatabase(Database):
         with self.sync_engine.connect() as conn, conn.begin():
             yield cast(AsyncConnection, InlineConnection(conn))
 
-    async def read_off_loop(self, fn: Callable[[Connection], _T]) -> _T:
-        """`fn(conn)` in a read transaction on a reader thread (inline for a memory database). A search
-        that ranks 60k matches takes ~70 ms at 100k entities; inline, every other request waited for it.
-        Should the awaiting request be cancelled, the statement still finishes on its thread."""
+    async def read_sync(self, fn: Callable[[Connection], _T], *, off_loop: bool = False) -> _T:
+        """`fn(conn)` in a read transaction: inline, or with `off_loop` on a reader thread (inline for a
+        memory database). A search that ranks 60k matches takes ~70 ms at 100k entities; inline, every
+        other request waited for it. Should the awaiting request be cancelled, the statement still
+        finishes on its thread."""
 
         def run() -> _T:
             with self.sync_engine.connect() as conn, conn.begin():
                 return fn(conn)
 
-        if self._readers is None:
+        if not off_loop or self._readers is None:
             return run()
         return await asyncio.wrap_future(self._readers.submit(run))
 
