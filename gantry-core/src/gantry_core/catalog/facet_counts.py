@@ -100,18 +100,26 @@ def total(flt: EntityFilter) -> Select[Any] | None:
     )
 
 
+def by_value(column: Any, dialect: str) -> Any:
+    """`column` to order a facet's ties by: code point order on both databases, as the facets counted in
+    Python are (`queries.facets`). PostgreSQL would otherwise use the database's collation, under which
+    `en_US.UTF-8` puts `data` before `Platform` and code point order puts it after."""
+    return column.collate("C") if dialect == "postgresql" else column
+
+
 def read(conn: Connection, flt: EntityFilter, field: str, limit: int) -> list[dict[str, Any]]:
     """Facet `field` under `flt` from the kept counts (see `answers`): one range of the primary key."""
     c = entity_facets.c
+    dialect = conn.dialect.name
     if field == "kind":
         stmt = select(c.kind, c.n).where(c.field == ALL, c.tag == (flt.tag or ""), c.kind != "", c.n > 0)
-        stmt = stmt.order_by(c.n.desc(), c.kind)
+        stmt = stmt.order_by(c.n.desc(), by_value(c.kind, dialect))
     elif (tag := "" if field == "tag" else (flt.tag or "")) and not flt.kind:
         # under a tag, any kind is the sum of the kinds' rows (see apply_changes)
         total = func.sum(c.n)
         stmt = select(c.value, total).where(c.field == field, c.tag == tag, c.kind != "").group_by(c.value)
-        stmt = stmt.having(total > 0).order_by(total.desc(), c.value)
+        stmt = stmt.having(total > 0).order_by(total.desc(), by_value(c.value, dialect))
     else:
         stmt = select(c.value, c.n).where(c.field == field, c.tag == tag, c.kind == (flt.kind or ""), c.n > 0)
-        stmt = stmt.order_by(c.n.desc(), c.value)
+        stmt = stmt.order_by(c.n.desc(), by_value(c.value, dialect))
     return [{"value": value, "count": int(n)} for value, n in conn.execute(stmt.limit(limit)).all()]

@@ -175,13 +175,15 @@ def facets(
             if name != "tag":
                 where.append(column.is_not(None))
             stmt = select(column, func.count()).select_from(entity_tags).where(*where).group_by(column)
-            out[name] = _top(conn.execute(stmt.order_by(func.count().desc(), column).limit(limit)).all())
+            ordered = stmt.order_by(func.count().desc(), facet_counts.by_value(column, dialect))
+            out[name] = _top(conn.execute(ordered.limit(limit)).all())
         elif name == "tag":
             clauses, params = flt.clauses(dialect, skip="tag")
             matching = filtered(select(entities.c.id), clauses)
             column = entity_tags.c.tag
             stmt = select(column, func.count()).where(entity_tags.c.entity_id.in_(matching)).group_by(column)
-            out[name] = _top(conn.execute(stmt.order_by(func.count().desc(), column).limit(limit), params).all())
+            ordered = stmt.order_by(func.count().desc(), facet_counts.by_value(column, dialect))
+            out[name] = _top(conn.execute(ordered.limit(limit), params).all())
         else:
             passes.setdefault(name if getattr(flt, name) else None, []).append(name)
     for skip, names in passes.items():
