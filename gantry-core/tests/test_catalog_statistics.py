@@ -23,16 +23,18 @@ def service(i: int) -> dict[str, Any]:
 
 
 LAST_ANALYZE = text(
-    "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'entities' AND schemaname = current_schema()"
+    "SELECT min(last_analyze), count(last_analyze) FROM pg_stat_user_tables"
+    " WHERE relname IN ('entities', 'audit_log') AND schemaname = current_schema()"
 )
 
 
 async def analyzed(gantry: Gantry, wait: float = 0.0) -> Any:
-    """When the entities table was last analysed (statistics views may lag a moment: wait up to `wait` s)."""
+    """When the entities table and the audit trail were both last analysed (statistics views may lag a
+    moment: wait up to `wait` s); None while either has not been."""
     for _ in range(max(1, int(wait * 10))):
         async with gantry.state.db.read() as conn:
-            found = (await conn.execute(LAST_ANALYZE)).scalar()
-        if found is not None:
+            found, tables = (await conn.execute(LAST_ANALYZE)).one()
+        if tables == 2:
             return found
         await asyncio.sleep(0.1)
     return None
