@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
 from gantry_core.auth import tokens
-from gantry_core.db import tables
+from gantry_core.db import migrations, tables
 from gantry_core.testing import Gantry
 from sqlalchemy import Table, event, func, insert, select
 
@@ -113,6 +116,15 @@ class Kit:
             yield executed
         finally:
             event.remove(engine, "before_cursor_execute", seen)
+
+    def migration(self, filename: str) -> ModuleType:
+        """A migration of gantry_core.db.migrations by its file name, to run its own fill queries."""
+        path = Path(next(iter(migrations.__path__))) / "versions" / filename
+        spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
 
     def sqlite_plan(self, gantry: Gantry, done: Executed) -> list[str]:
         """SQLite's query plan for a statement `sqlite_statements` saw, a step a line."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from gantry_core.catalog.documents import parse
 from gantry_core.catalog.service import Actor, write_many
-from gantry_core.db.tables import audit_log
+from gantry_core.db.tables import audit_counts, audit_log
 from gantry_core.testing import Gantry
-from sqlalchemy import update
+from sqlalchemy import select, text, update
 
 
 def service(name: str, **spec: Any) -> dict[str, Any]:
@@ -275,3 +277,97 @@ async def test_activity_feed_has_entity_changes_only(gantry: Gantry, kit: Any) -
     unknown = await viewer.get("/api/v1/activity", params={"kind": "widget"})
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "unknown_kind"
+
+
+async def _walk(client: httpx.AsyncClient, url: str) -> tuple[set[int], int]:
+    """The totals the pages of `url` gave (two entries a page) and the number of entries they held."""
+    totals: set[int] = set()
+    seen = 0
+    cursor = ""
+    while True:
+        response = await client.get(f"{url}{'&' if '?' in url else '?'}limit=2{cursor}")
+        assert response.status_code == 200, (url, response.text)
+        body = response.json()
+        totals.add(body["total"])
+        seen += len(body["items"])
+        if body["next"] is None:
+            return totals, seen
+        cursor = f"&cursor={body['next']}"
+
+
+async def _mixed_trail(gantry: Gantry, kit: Any) -> None:
+    """Entity writes of two kinds one by one and in a batch, deletes, a refused write, a plugin's sync,
+    logins and a new user."""
+    dev = await _history_of_payment_api(gantry)
+    batch = [service(f"svc-{i}") for i in range(5)]
+    batch += [
+        {"kind": "API", "metadata": {"name": f"api-{i}", "owner": "payments"}, "spec": {"type": "rest"}}
+        for i in range(2)
+    ]
+    assert (await dev.post("/api/v1/apply", json={"entities": batch})).json()["summary"]["created"] == 7
+    assert (await dev.post("/api/v1/entities", json=service("svc-0"))).status_code == 409  # audits nothing
+    assert (await dev.delete("/api/v1/entities/api/api-1")).status_code == 204
+    async with gantry.state.db.write() as conn:
+        docs = [parse(gantry.state.host, service("synced-svc"))]
+        await write_many(conn, docs, Actor(name="kubernetes", source="plugin", plugin="kubernetes"))
+    await kit.add_user(gantry, "alice")
+    for _ in range(2):
+        assert (await kit.login(gantry, "alice")).status_code == 200
+
+
+async def test_audit_and_activity_totals_equal_the_entries_under_every_filter(gantry: Gantry, kit: Any) -> None:
+    """Totals under no filter, actions and a kind come from the kept audit_counts, others from the trail:
+    either way each equals the entries the pages hold."""
+    await _mixed_trail(gantry, kit)
+    admin = await gantry.client("admin")
+    filters = ["", "action=update", "action=create&action=delete", "action=login", "kind=service", "kind=API"]
+    filters += ["kind=service&action=create", "kind=User", "kind=widget", "user=developer", "namespace=default"]
+    filters += ["source=plugin", "kind=service&since=2000-01-01T00:00:00Z", "kind="]
+    walked = {}
+    for query in filters:
+        totals, seen = await _walk(admin, f"/api/v1/audit?{query}")
+        assert totals == {seen}, query
+        walked[query] = seen
+    assert walked[""] == 15 and walked["kind=service"] == 10 and walked["action=login"] >= 2
+    assert walked["kind=API"] == 3 and walked["kind=service&action=create"] == 8 and walked["kind=widget"] == 0
+    viewer = await gantry.client("viewer")
+    for query in ("", "kind=service", "kind=api", "namespace=default"):
+        totals, seen = await _walk(viewer, f"/api/v1/activity?{query}")
+        assert totals == {seen}, query
+    assert (await viewer.get("/api/v1/activity")).json()["total"] == 13
+
+
+async def test_kept_audit_counts_equal_a_fresh_count_by_the_migration(gantry: Gantry, kit: Any) -> None:
+    """What the audit write path keeps in audit_counts, summed over its shards, equals what migration 0010
+    fills from the trail (on both databases)."""
+    await _mixed_trail(gantry, kit)
+    migration = kit.migration("0010_audit_counts.py")
+    async with gantry.state.db.read() as conn:
+        kept: Counter[tuple[str, str]] = Counter()
+        for action, kind, _shard, n in (await conn.execute(select(audit_counts))).all():
+            kept[(action, kind)] += n
+        filled = {(action, kind): n for action, kind, _, n in (await conn.execute(text(migration.FILL))).all()}
+    assert dict(kept) == filled
+    assert kept[("create", "Service")] == 8 and kept[("login", "")] + kept[("login", "User")] >= 2
+
+
+async def test_sqlite_counts_the_usual_audit_views_without_reading_the_trail(gantry: Gantry, kit: Any) -> None:
+    """GET /audit and /activity under no filter, actions and a kind sum audit_counts; other filters count
+    the trail's entries."""
+    if gantry.state.db.dialect != "sqlite":
+        pytest.skip("records SQLite's statements")
+    await _mixed_trail(gantry, kit)
+    admin = await gantry.client("admin")
+    for url, kept in [
+        ("/api/v1/audit", True),
+        ("/api/v1/audit?action=update&kind=service", True),
+        ("/api/v1/activity", True),
+        ("/api/v1/activity?kind=api", True),
+        ("/api/v1/audit?user=developer", False),
+        ("/api/v1/activity?since=2000-01-01T00:00:00Z", False),
+    ]:
+        with kit.sqlite_statements(gantry) as executed:
+            assert (await admin.get(url)).status_code == 200
+        counts = [done.sql for done in executed if "count(" in done.sql or "sum(" in done.sql]
+        assert len(counts) == 1, (url, executed)
+        assert ("audit_counts" in counts[0]) is kept and ("audit_log" in counts[0]) is not kept, (url, counts[0])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import threading
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,7 +12,7 @@ import pytest
 import yaml
 from gantry_core.api.pagination import encode_cursor
 from gantry_core.catalog import queries
-from gantry_core.db import migrations, tables
+from gantry_core.db import tables
 from gantry_core.testing import Gantry
 from sqlalchemy import func, select, text
 
@@ -429,7 +427,7 @@ async def test_postgresql_facets_order_ties_by_code_point_whatever_the_collation
         assert body["tag"] == [{"value": "a1", "count": 2}, {"value": "a_b", "count": 2}], query
 
 
-async def test_kept_facet_counts_equal_a_fresh_count_by_the_migration(gantry: Gantry) -> None:
+async def test_kept_facet_counts_equal_a_fresh_count_by_the_migration(gantry: Gantry, kit: Any) -> None:
     """The counts the write path keeps in entity_facets equal those migration 0004 fills from the stored
     entities (less the any-kind rows under a tag, which 0009 dropped), after creates, updates and deletes
     (on both databases)."""
@@ -452,11 +450,7 @@ async def test_kept_facet_counts_equal_a_fresh_count_by_the_migration(gantry: Ga
         assert (
             await client.delete(f"/api/v1/entities/{doc['kind']}/{md['name']}", params={"namespace": md["namespace"]})
         ).status_code == 204
-    path = Path(next(iter(migrations.__path__))) / "versions" / "0004_entity_facets.py"
-    spec = importlib.util.spec_from_file_location("migration_0004", path)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = kit.migration("0004_entity_facets.py")
     async with gantry.state.db.read() as conn:
         stored = select(tables.entity_facets).where(tables.entity_facets.c.n > 0)
         kept = sorted(tuple(row) for row in (await conn.execute(stored)).all())

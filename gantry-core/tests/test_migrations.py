@@ -55,10 +55,14 @@ async def _run(gantry: Gantry, fn: Any) -> Any:
 async def test_the_migrated_database_matches_the_declared_schema(gantry: Gantry) -> None:
     assert await _run(gantry, schema_differences) == []
     if gantry.state.db.dialect == "sqlite":  # which autogenerate does not compare
-        sql = await _run(
-            gantry, lambda c: c.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'entity_facets'").scalar()
-        )
-        assert sql.rstrip().endswith("WITHOUT ROWID")
+        for table in ("entity_facets", "audit_counts"):
+            sql = await _run(
+                gantry,
+                lambda c, table=table: c.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = ?", (table,)
+                ).scalar(),
+            )
+            assert sql.rstrip().endswith("WITHOUT ROWID"), table
 
 
 async def test_migrations_0007_to_0009_go_down_and_up_on_a_populated_catalog(gantry: Gantry) -> None:

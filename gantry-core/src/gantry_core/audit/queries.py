@@ -4,7 +4,9 @@ Every filter the API offers is served by an index: resource (kind, namespace, na
 ``ix_audit_log_resource`` (a name alone too, on SQLite once `catalog.statistics` has analysed the
 trail: SQLite then skips through the few kinds and namespaces that lead the index), user by
 ``ix_audit_log_user``, action by ``ix_audit_log_action``, the time range by ``ix_audit_log_timestamp``;
-pages walk the primary key backwards.
+pages walk the primary key backwards. The total under no filter, actions and/or a kind (`GET /audit`'s
+and `GET /activity`'s usual views) sums the kept `audit_counts` instead of counting the trail, which
+only grows; any other filter counts its matching entries through the same indexes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.engine import Row, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gantry_core.api.pagination import PageParams, keyset_page
-from gantry_core.db.tables import audit_log
+from gantry_core.db.tables import audit_counts, audit_log
 
 #: Audit actions of the entity write path (catalog/service.py) and of action runs.
 ENTITY_ACTIONS = ("create", "update", "delete")
@@ -68,6 +70,22 @@ class AuditFilter:
             where.append(c.timestamp < _utc(self.until))
         return where
 
+    def kept_total(self) -> Select[Any] | None:
+        """The number of matching entries from `audit_counts`, when they hold it: under no filter but
+        actions and a kind. (Entries with no resource type are counted under '', which no kind filter
+        matches in the trail.)"""
+        if self.kind == "" or any(
+            value is not None for value in (self.namespace, self.name, self.user, self.source, self.since, self.until)
+        ):
+            return None
+        c = audit_counts.c
+        stmt = select(func.coalesce(func.sum(c.n), 0))
+        if self.kind is not None:
+            stmt = stmt.where(c.resource_type == self.kind)
+        if self.actions:
+            stmt = stmt.where(c.action.in_(self.actions))
+        return stmt
+
 
 def _utc(value: datetime) -> datetime:
     """Stored times are UTC; SQLite keeps them without an offset, so compare in UTC."""
@@ -77,7 +95,9 @@ def _utc(value: datetime) -> datetime:
 async def page(conn: AsyncConnection, flt: AuditFilter, params: PageParams) -> tuple[list[Row[Any]], int, str | None]:
     """One page of matching entries, newest first, with the total and the next cursor."""
     stmt = select(audit_log).where(*flt.clauses())
-    return await conn.run_sync(keyset_page, stmt, [audit_log.c.id], params, descending=True, cursor_types=[int])
+    return await conn.run_sync(
+        keyset_page, stmt, [audit_log.c.id], params, descending=True, count=flt.kept_total(), cursor_types=[int]
+    )
 
 
 def activity_type(action: str, source: str) -> str:

@@ -202,6 +202,20 @@ audit_log = Table(
     Index("ix_audit_log_timestamp", "timestamp"),
 )
 
+#: How many audit entries there are per action and resource type ('' for none), kept by the audit write
+#: path (audit/service.py) in the entry's own transaction, so that the trail's usual views count in time
+#: independent of its length. Spread over a few shards so that concurrent writers on PostgreSQL do not
+#: queue for one row; a count sums them.
+audit_counts = Table(
+    "audit_counts",
+    metadata,
+    Column("action", String(63), primary_key=True),
+    Column("resource_type", String(63), primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 action_runs = Table(
     "action_runs",
     metadata,
