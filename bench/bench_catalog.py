@@ -3,7 +3,9 @@
     python bench/bench_catalog.py [--sizes 10000,100000] [--postgres URL]
 
 Every throughput figure is printed beside the floor (bare Starlette + the same driver doing the same
-primary-key lookup on the same database) measured in the same run, and as a ratio to it.
+primary-key lookup on the same database) measured in the same run, and as a ratio to it. Every size's
+server runs at once, and the latency figures are taken with the sizes taking turns, a chunk of requests
+each, so that the ratios between sizes compare like with like on a machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).parent))
 from gantry_core.testing.server import free_port, gantry_server
 from generate import WORDS, catalog
-from loadgen import Result, hammer, sequential
+from loadgen import Connection, Result, hammer
 
 PASSWORD = "bench-admin-password"
 
@@ -64,7 +68,8 @@ async def load(url: str, headers: dict[str, str], n: int) -> tuple[float, list[d
     return len(docs) / (time.perf_counter() - started), docs
 
 
-async def ws_latency(url: str, headers: dict[str, str], services: list[dict[str, Any]], rounds: int = 200) -> Result:
+async def ws_latency(url: str, headers: dict[str, str], services: list[dict[str, Any]], rounds: int) -> list[float]:
+    """Seconds from a PUT to its event reaching a WebSocket subscriber, `rounds` times."""
     from websockets.asyncio.client import connect
 
     latencies = []
@@ -86,24 +91,59 @@ async def ws_latency(url: str, headers: dict[str, str], services: list[dict[str,
                     ):
                         break
                 latencies.append(time.perf_counter() - started)
-    return Result(len(latencies), sum(latencies), 0, latencies)
+    return latencies
 
 
-async def measure(url: str, pid: int, db: str, n: int, figures: dict[str, Any]) -> None:
-    headers = {"Authorization": f"Bearer {token_for(url)}"}
-    rate, docs = await load(url, headers, n)
-    figures["apply entities/s"] = rate
-    services = [d for d in docs if d["kind"] == "Service"]
-    rng = random.Random(1)
-    sample = rng.sample(services, min(500, len(services)))
-    get_paths = [f"/api/v1/entities/service/{d['metadata']['name']}" for d in sample]
-    floor_paths = [f"/entities/Service/{d['metadata']['name']}" for d in sample]
+@dataclass
+class Size:
+    """One catalog size under measurement: its server, database and the requests made of it."""
 
-    await hammer(url, get_paths, headers=headers, total=1000)  # warm up
-    gantry = await hammer(url, get_paths, headers=headers, total=8000)
+    n: int
+    url: str
+    pid: int
+    floor_db: str
+    headers: dict[str, str] = field(default_factory=dict)
+    services: list[dict[str, Any]] = field(default_factory=list)
+    requests: dict[str, list[str]] = field(default_factory=dict)  # figure -> paths
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+#: figure -> how many times its requests are made (its p95 is over all of them)
+ROUNDS = {"list kind+owner p95 ms": 2, "search p95 ms": 2, "facets p95 ms": 10, "graph depth 2 p95 ms": 1}
+CHUNK = 50  # requests of one size before the next size's turn
+
+
+async def prepare(size: Size) -> None:
+    """Load the catalog (the apply figure), then pick the requests every figure makes."""
+    size.headers = {"Authorization": f"Bearer {token_for(size.url)}"}
+    rate, docs = await load(size.url, size.headers, size.n)
+    size.figures["apply entities/s"] = rate
+    size.services = [d for d in docs if d["kind"] == "Service"]
+    sample = random.Random(1).sample(size.services, min(500, len(size.services)))
+    owners = sorted({d["metadata"].get("owner") for d in size.services if d["metadata"].get("owner")})
+    # the same 200 queries at every size (their own generator), so that sizes compare like with like
+    words = random.Random(2)
+    size.requests = {
+        "GET": [f"/api/v1/entities/service/{d['metadata']['name']}" for d in sample],
+        "floor": [f"/entities/Service/{d['metadata']['name']}" for d in sample],
+        "list kind+owner p95 ms": [f"/api/v1/entities?kind=service&owner={o}&limit=50" for o in owners[:200]],
+        "search p95 ms": [f"/api/v1/search?q={words.choice(WORDS)}%20{words.choice(WORDS)[:3]}" for _ in range(200)],
+        "facets p95 ms": [
+            f"/api/v1/facets?fields=owner,tag,lifecycle&kind=service&tag={t}"
+            for t in ("python", "go", "java", "tier-1", "tier-2")
+        ]
+        + ["/api/v1/facets?fields=owner,tag,kind,lifecycle"],
+        "graph depth 2 p95 ms": [f"/api/v1/graph/service/{d['metadata']['name']}?depth=2" for d in sample[:200]],
+    }
+
+
+async def throughput(size: Size) -> None:
+    """Authenticated GETs per second beside the floor's, on the same database."""
+    await hammer(size.url, size.requests["GET"], headers=size.headers, total=1000)  # warm up
+    gantry = await hammer(size.url, size.requests["GET"], headers=size.headers, total=8000)
     floor_port = free_port()
     floor = subprocess.Popen(
-        [sys.executable, str(Path(__file__).parent / "floor.py"), "--db", db, "--port", str(floor_port)],
+        [sys.executable, str(Path(__file__).parent / "floor.py"), "--db", size.floor_db, "--port", str(floor_port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -111,68 +151,99 @@ async def measure(url: str, pid: int, db: str, n: int, figures: dict[str, Any]) 
         floor_url = f"http://127.0.0.1:{floor_port}"
         for _ in range(100):
             try:
-                if httpx.get(floor_url + floor_paths[0]).status_code == 200:
+                if httpx.get(floor_url + size.requests["floor"][0]).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        await hammer(floor_url, floor_paths, total=1000)
-        base = await hammer(floor_url, floor_paths, total=8000)
+        await hammer(floor_url, size.requests["floor"], total=1000)
+        base = await hammer(floor_url, size.requests["floor"], total=8000)
     finally:
         floor.terminate()
         floor.wait()
-    figures["GET entity req/s"] = gantry.rps
-    figures["floor req/s"] = base.rps
-    figures["GET entity / floor"] = gantry.rps / base.rps
-    owners = sorted({d["metadata"].get("owner") for d in services if d["metadata"].get("owner")})
-    lists = [f"/api/v1/entities?kind=service&owner={o}&limit=50" for o in owners[:200]]
-    figures["list kind+owner p95 ms"] = (await sequential(url, lists, headers=headers, rounds=2)).p95_ms
-    # the same 200 queries at every size (their own generator), so that sizes compare like with like
-    words = random.Random(2)
-    queries = [f"/api/v1/search?q={words.choice(WORDS)}%20{words.choice(WORDS)[:3]}" for _ in range(200)]
-    figures["search p95 ms"] = (await sequential(url, queries, headers=headers, rounds=2)).p95_ms
-    facets = [
-        f"/api/v1/facets?fields=owner,tag,lifecycle&kind=service&tag={t}"
-        for t in ("python", "go", "java", "tier-1", "tier-2")
-    ] + ["/api/v1/facets?fields=owner,tag,kind,lifecycle"]
-    figures["facets p95 ms"] = (await sequential(url, facets, headers=headers, rounds=10)).p95_ms
-    graphs = [f"/api/v1/graph/service/{d['metadata']['name']}?depth=2" for d in sample[:200]]
-    figures["graph depth 2 p95 ms"] = (await sequential(url, graphs, headers=headers)).p95_ms
-    figures["write→WebSocket p95 ms"] = (await ws_latency(url, headers, services)).p95_ms
-    figures["server RSS MB"] = rss_mb(pid)
+    size.figures["GET entity req/s"] = gantry.rps
+    size.figures["floor req/s"] = base.rps
+    size.figures["GET entity / floor"] = gantry.rps / base.rps
+
+
+async def latencies(sizes: list[Size]) -> None:
+    """Every p95 figure, the sizes taking turns a chunk of requests at a time, so that a slower or faster
+    spell of the machine falls on every size alike instead of on whichever was measured then."""
+    connections = {size.n: Connection(size.url, size.headers) for size in sizes}
+    for connection in connections.values():
+        await connection.open()
+    try:
+        for figure, rounds in ROUNDS.items():
+            taken: dict[int, list[float]] = {size.n: [] for size in sizes}
+            for _ in range(rounds):
+                for start in range(0, max(len(size.requests[figure]) for size in sizes), CHUNK):
+                    for size in sizes:
+                        for path in size.requests[figure][start : start + CHUNK]:
+                            began = time.perf_counter()
+                            status, _ = await connections[size.n].request("GET", path)
+                            taken[size.n].append(time.perf_counter() - began)
+                            if status >= 400:
+                                raise RuntimeError(f"{path}: {status}")
+            for size in sizes:
+                size.figures[figure] = Result(len(taken[size.n]), 0.0, 0, taken[size.n]).p95_ms
+    finally:
+        for connection in connections.values():
+            await connection.close()
+    taken = {size.n: [] for size in sizes}
+    for _ in range(4):
+        for size in sizes:
+            taken[size.n] += await ws_latency(size.url, size.headers, size.services, rounds=50)
+    for size in sizes:
+        size.figures["write→WebSocket p95 ms"] = Result(len(taken[size.n]), 0.0, 0, taken[size.n]).p95_ms
+        size.figures["server RSS MB"] = rss_mb(size.pid)
+
+
+def floor_database(db: str, backend: str, tmp: Path) -> str:
+    """What floor.py connects to: the SQLite file, or an asyncpg DSN on the run's own schema."""
+    if backend != "postgresql":
+        return str(tmp / "gantry.db")
+    from gantry_core.db.engine import async_url, asyncpg_dsn
+
+    dsn, settings = asyncpg_dsn(async_url(db))
+    schema = settings["search_path"].split(",")[0]
+    return dsn + ("&" if "?" in dsn else "?") + f"options=-csearch_path%3D{schema}"
+
+
+async def measure_backend(backend: str, sizes: list[int], postgres: str | None) -> dict[int, dict[str, Any]]:
+    """Every size's server runs at once: each is loaded and its throughput measured in turn, then the
+    latency figures are taken with the sizes interleaved (see `latencies`)."""
+    from gantry_core.testing import throwaway_database
+
+    if backend == "postgresql":
+        os.environ["GANTRY_TEST_DATABASE_URL"] = postgres or ""
+    async with AsyncExitStack() as stack:
+        measured: list[Size] = []
+        for n in sizes:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            db = await stack.enter_async_context(throwaway_database(tmp, backend))
+            env = {"GANTRY_ADMIN_PASSWORD": PASSWORD}
+            server = stack.enter_context(gantry_server(tmp / "data", db=db, env=env))
+            size = Size(n, server.url, server.process.pid, floor_database(db, backend, tmp))
+            print(f"loading {backend} with {n:,} entities …", file=sys.stderr, flush=True)
+            await prepare(size)
+            measured.append(size)
+        await asyncio.sleep(UPKEEP_SECONDS)
+        for size in measured:
+            print(f"GET throughput on {backend} at {size.n:,} entities …", file=sys.stderr, flush=True)
+            await throughput(size)
+        print(f"latencies on {backend}, sizes interleaved …", file=sys.stderr, flush=True)
+        await latencies(measured)
+        return {size.n: size.figures for size in measured}
+
+
+#: after the loads: the keeper's upkeep (search index merge, planner statistics) is done by then
+UPKEEP_SECONDS = 5.0
 
 
 def run(sizes: list[int], postgres: str | None) -> None:
-    from gantry_core.testing import throwaway_database
-
     results: dict[str, dict[int, dict[str, Any]]] = {}
-    backends = [("sqlite", None)] + ([("postgresql", postgres)] if postgres else [])
-    for backend, _ in backends:
-        for n in sizes:
-            with tempfile.TemporaryDirectory() as tmp:
-
-                async def one(tmp: str = tmp, n: int = n, backend: str = backend) -> dict[str, Any]:
-                    if backend == "postgresql":
-                        os.environ["GANTRY_TEST_DATABASE_URL"] = postgres or ""
-                    async with throwaway_database(Path(tmp), backend) as db:
-                        env = {"GANTRY_ADMIN_PASSWORD": PASSWORD}
-                        with gantry_server(Path(tmp) / "data", db=db, env=env) as server:
-                            figures: dict[str, Any] = {}
-                            floor_db = db if backend == "postgresql" else str(Path(tmp) / "gantry.db")
-                            if backend == "postgresql":
-                                from gantry_core.db.engine import async_url, asyncpg_dsn
-
-                                dsn, settings = asyncpg_dsn(async_url(db))
-                                floor_db = (
-                                    dsn
-                                    + ("&" if "?" in dsn else "?")
-                                    + "options="
-                                    + f"-csearch_path%3D{settings['search_path'].split(',')[0]}"
-                                )
-                            await measure(server.url, server.process.pid, floor_db, n, figures)
-                            return figures
-
-                print(f"measuring {backend} at {n:,} entities …", file=sys.stderr, flush=True)
-                results.setdefault(backend, {})[n] = asyncio.run(one())
+    backends = ["sqlite"] + (["postgresql"] if postgres else [])
+    for backend in backends:
+        results[backend] = asyncio.run(measure_backend(backend, sizes, postgres))
     for backend, by_size in results.items():
         print(f"\n## {backend}")
         keys = list(next(iter(by_size.values())))
