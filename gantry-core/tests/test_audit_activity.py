@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -321,7 +322,7 @@ async def test_audit_and_activity_totals_equal_the_entries_under_every_filter(ga
     await _mixed_trail(gantry, kit)
     admin = await gantry.client("admin")
     filters = ["", "action=update", "action=create&action=delete", "action=login", "kind=service", "kind=API"]
-    filters += ["kind=service&action=create", "kind=User", "kind=widget", "user=developer", "namespace=default"]
+    filters += ["kind=service&action=create", "kind=User", "kind=widget", "user=developer-user", "namespace=default"]
     filters += ["source=plugin", "kind=service&since=2000-01-01T00:00:00Z", "kind="]
     walked = {}
     for query in filters:
@@ -330,6 +331,7 @@ async def test_audit_and_activity_totals_equal_the_entries_under_every_filter(ga
         walked[query] = seen
     assert walked[""] == 15 and walked["kind=service"] == 10 and walked["action=login"] >= 2
     assert walked["kind=API"] == 3 and walked["kind=service&action=create"] == 8 and walked["kind=widget"] == 0
+    assert walked["user=developer-user"] == 12 and walked["namespace=default"] == 13 and walked["source=plugin"] == 1
     viewer = await gantry.client("viewer")
     for query in ("", "kind=service", "kind=api", "namespace=default"):
         totals, seen = await _walk(viewer, f"/api/v1/activity?{query}")
@@ -352,22 +354,29 @@ async def test_kept_audit_counts_equal_a_fresh_count_by_the_migration(gantry: Ga
 
 
 async def test_sqlite_counts_the_usual_audit_views_without_reading_the_trail(gantry: Gantry, kit: Any) -> None:
-    """GET /audit and /activity under no filter, actions and a kind sum audit_counts; other filters count
-    the trail's entries."""
+    """GET /audit and /activity under no filter, actions and a kind sum audit_counts, on the event loop;
+    other filters count the trail's entries, on a reader thread unless they name one resource."""
     if gantry.state.db.dialect != "sqlite":
         pytest.skip("records SQLite's statements")
     await _mixed_trail(gantry, kit)
     admin = await gantry.client("admin")
-    for url, kept in [
-        ("/api/v1/audit", True),
-        ("/api/v1/audit?action=update&kind=service", True),
-        ("/api/v1/activity", True),
-        ("/api/v1/activity?kind=api", True),
-        ("/api/v1/audit?user=developer", False),
-        ("/api/v1/activity?since=2000-01-01T00:00:00Z", False),
+    loop = threading.get_ident()
+    for url, kept, on_loop in [
+        ("/api/v1/audit", True, True),
+        ("/api/v1/audit?action=update&kind=service", True, True),
+        ("/api/v1/activity", True, True),
+        ("/api/v1/activity?kind=api", True, True),
+        ("/api/v1/audit?kind=service&name=checkout", False, True),
+        ("/api/v1/entities/service/checkout/activity", False, True),
+        ("/api/v1/audit?user=developer-user", False, False),
+        ("/api/v1/activity?namespace=default", False, False),
+        ("/api/v1/activity?since=2000-01-01T00:00:00Z", False, False),
     ]:
         with kit.sqlite_statements(gantry) as executed:
-            assert (await admin.get(url)).status_code == 200
+            response = await admin.get(url)
+            assert response.status_code == 200 and response.json()["total"] > 0, url
         counts = [done.sql for done in executed if "count(" in done.sql or "sum(" in done.sql]
         assert len(counts) == 1, (url, executed)
         assert ("audit_counts" in counts[0]) is kept and ("audit_log" in counts[0]) is not kept, (url, counts[0])
+        threads = {done.thread for done in executed if "audit_" in done.sql}
+        assert threads == {loop} if on_loop else loop not in threads, (url, threads)

@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.engine import Row, RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection, Row, RowMapping
 
 from gantry_core.api.pagination import PageParams, keyset_page
 from gantry_core.db.tables import audit_counts, audit_log
@@ -92,12 +91,20 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-async def page(conn: AsyncConnection, flt: AuditFilter, params: PageParams) -> tuple[list[Row[Any]], int, str | None]:
-    """One page of matching entries, newest first, with the total and the next cursor."""
+def page(conn: Connection, flt: AuditFilter, params: PageParams) -> tuple[list[Row[Any]], int, str | None]:
+    """One page of matching entries, newest first, with the total and the next cursor. Synchronous: see
+    `off_loop`."""
     stmt = select(audit_log).where(*flt.clauses())
-    return await conn.run_sync(
-        keyset_page, stmt, [audit_log.c.id], params, descending=True, count=flt.kept_total(), cursor_types=[int]
+    return keyset_page(
+        conn, stmt, [audit_log.c.id], params, descending=True, count=flt.kept_total(), cursor_types=[int]
     )
+
+
+def off_loop(flt: AuditFilter) -> bool:
+    """Whether a page under `flt` should be read off the event loop (`Database.read_sync`): its total then
+    counts matching entries, as many as the trail holds for a user, a namespace or a time range (~35 ms at
+    100k entries on SQLite). One resource's entries (a name) are few, and the kept counts cost nothing."""
+    return flt.name is None and flt.kept_total() is None
 
 
 def activity_type(action: str, source: str) -> str:

@@ -72,8 +72,9 @@ async def audit_log(
         since=since,
         until=until,
     )
-    async with state.db.read() as conn:
-        rows, total, nxt = await queries.page(conn, flt, page)
+    rows, total, nxt = await state.db.read_sync(
+        lambda conn: queries.page(conn, flt, page), off_loop=queries.off_loop(flt)
+    )
     items = [AuditEntry.model_validate(queries.entry(r._mapping, with_ip=True)) for r in rows]
     return Page(items=items, total=total, next=nxt)
 
@@ -94,8 +95,9 @@ async def activity(
     flt = queries.AuditFilter(
         kind=_kind(state, kind), namespace=namespace, actions=queries.ACTIVITY_ACTIONS, since=since, until=until
     )
-    async with state.db.read() as conn:
-        rows, total, nxt = await queries.page(conn, flt, page)
+    rows, total, nxt = await state.db.read_sync(
+        lambda conn: queries.page(conn, flt, page), off_loop=queries.off_loop(flt)
+    )
     return Page(items=[_activity(r._mapping) for r in rows], total=total, next=nxt)
 
 
@@ -113,7 +115,7 @@ async def entity_activity(
         raise unknown_kind(kind)
     flt = queries.AuditFilter(kind=registered.name, namespace=namespace, name=name)
     async with state.db.read() as conn:
-        rows, total, nxt = await queries.page(conn, flt, page)
+        rows, total, nxt = await conn.run_sync(queries.page, flt, page)
         if total == 0 and await get_entity(conn, registered.name, namespace, name) is None:
             raise entity_not_found(registered.name, namespace, name)
     return Page(items=[_activity(r._mapping) for r in rows], total=total, next=nxt)
