@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, select, text
+from sqlalchemy import ColumnElement, bindparam, literal_column, select, text
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -198,11 +198,16 @@ def _page(
     more = len(ranked) > limit
     if not ids:
         return [], total, more
-    columns = (entities.c.id, entities.c.kind, entities.c.namespace, entities.c.name, entities.c.metadata)
-    found = {r["id"]: r for r in conn.execute(select(*columns).where(entities.c.id.in_(ids))).mappings()}
+    found = {r["id"]: r for r in conn.execute(_RESULTS, {"ids": ids}).mappings()}
     # an entity deleted between the two statements is left out
     return [found[i] for i in ids if i in found], total, more
 
+
+#: The columns a result shows (not `spec`), of the ranked ids; built once, as building it per search cost
+#: ~0.12 ms, a tenth of a small search.
+_RESULTS = select(entities.c.id, entities.c.kind, entities.c.namespace, entities.c.name, entities.c.metadata).where(
+    entities.c.id.in_(bindparam("ids", expanding=True))
+)
 
 # On lower(name), as the trigram index is (migration 0006); trigrams ignore case either way.
 FUZZY_SQL = (
