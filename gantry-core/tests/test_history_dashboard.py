@@ -264,3 +264,20 @@ async def test_stats_count_entities_per_kind(gantry: Gantry) -> None:
     assert stats["byKind"]["API"] == 1
     assert stats["byKind"]["Documentation"] == 0
     assert (await gantry.anonymous().get("/api/v1/stats")).status_code == 401
+
+
+async def test_stats_and_the_metrics_gauge_read_the_kept_counts_not_the_entities(gantry: Gantry, kit: Any) -> None:
+    """The dashboard's counts per kind and /metrics' gantry_entities_total follow creates and deletes, and
+    on SQLite neither reads the entities table (the write path keeps the counts, catalog.facet_counts)."""
+    dev = await _services(gantry, 3)
+    await dev.post("/api/v1/entities", json=entity("Team", "payments"))
+    await dev.delete("/api/v1/entities/service/svc-01")
+    viewer = await gantry.client("viewer")
+    stats = (await viewer.get("/api/v1/stats")).json()
+    assert stats["total"] == 3 and stats["byKind"]["Service"] == 2 and stats["byKind"]["Team"] == 1
+    assert "gantry_entities_total 3.0" in (await gantry.anonymous().get("/metrics")).text
+    if gantry.state.db.dialect == "sqlite":
+        with kit.sqlite_statements(gantry) as executed:
+            assert (await viewer.get("/api/v1/stats")).status_code == 200
+            assert (await gantry.anonymous().get("/metrics")).status_code == 200
+        assert executed and not [done.sql for done in executed if "FROM entities" in done.sql]
