@@ -205,19 +205,14 @@ def _top(rows: Sequence[Any]) -> list[dict[str, Any]]:
 
 def count_statement(flt: EntityFilter, where: list[ColumnElement[bool]], dialect: str) -> Executable:
     """COUNT(*) for a list whose `where` is `flt.clauses()`. The kept counts answer a kind and/or a tag
-    with at most one of namespace, owner and lifecycle (`facet_counts.total`). Otherwise a tag, alone or
-    with the kind or lifecycle (which entity_tags copies), is counted from entity_tags alone, a lone label
-    from entity_labels and a lone text filter from the search index: none reads an entity row. With an
-    owner, the owner's entities are fewer to read."""
+    with at most one of namespace, owner and lifecycle (`facet_counts.total`); a lone label is counted
+    from entity_labels and a lone text filter from the search index, neither reading an entity row.
+    Otherwise entities are counted through the filter's indexes (the tag's or the owner's, say)."""
     kept = facet_counts.total(flt)
     if kept is not None:
         return kept
     if flt.search_words and not (flt.kind or flt.namespace or flt.owner or flt.lifecycle or flt.tag or flt.labels):
         return text(search.count_sql(dialect))
-    if flt.tag and not (flt.owner or flt.namespace or flt.labels or flt.search_words):
-        conditions = [entity_tags.c.tag == flt.tag]
-        conditions += [getattr(entity_tags.c, f) == getattr(flt, f) for f in ("kind", "lifecycle") if getattr(flt, f)]
-        return select(func.count()).select_from(entity_tags).where(*conditions)
     if len(flt.labels) == 1 and not (
         flt.kind or flt.owner or flt.lifecycle or flt.tag or flt.namespace or flt.search_words
     ):
