@@ -69,13 +69,16 @@ class AuditFilter:
             where.append(c.timestamp < _utc(self.until))
         return where
 
+    def kept(self) -> bool:
+        """Whether `audit_counts` hold the number of matching entries: under no filter but actions and a
+        kind. (Entries with no resource type are counted under '', which no kind filter matches in the
+        trail.)"""
+        others = (self.namespace, self.name, self.user, self.source, self.since, self.until)
+        return self.kind != "" and all(value is None for value in others)
+
     def kept_total(self) -> Select[Any] | None:
-        """The number of matching entries from `audit_counts`, when they hold it: under no filter but
-        actions and a kind. (Entries with no resource type are counted under '', which no kind filter
-        matches in the trail.)"""
-        if self.kind == "" or any(
-            value is not None for value in (self.namespace, self.name, self.user, self.source, self.since, self.until)
-        ):
+        """The number of matching entries from `audit_counts`, when they hold it (`kept`)."""
+        if not self.kept():
             return None
         c = audit_counts.c
         stmt = select(func.coalesce(func.sum(c.n), 0))
@@ -104,7 +107,7 @@ def off_loop(flt: AuditFilter) -> bool:
     """Whether a page under `flt` should be read off the event loop (`Database.read_sync`): its total then
     counts matching entries, as many as the trail holds for a user, a namespace or a time range (~35 ms at
     100k entries on SQLite). One resource's entries (a name) are few, and the kept counts cost nothing."""
-    return flt.name is None and flt.kept_total() is None
+    return flt.name is None and not flt.kept()
 
 
 def activity_type(action: str, source: str) -> str:
